@@ -1,0 +1,113 @@
+import Foundation
+
+/// ISO-8601 timestamps, parsed and printed by hand.
+///
+/// Providers send `2025-01-15T12:00:00Z`, `…12:00:00.123456Z` or `…+02:00`;
+/// keyctl prints UTC with a `Z`. Foundation's formatters cost more per call
+/// than decoding the rest of a key, and listings hold tens of thousands of
+/// dates, so this does the arithmetic directly.
+public enum ISO8601 {
+  /// Parses an ISO-8601 date-time (or a bare date), or returns nil.
+  public static func parse(_ text: String) -> Date? {
+    var utf8 = text.utf8[...]
+    func number(_ digits: Int) -> Int? {
+      var value = 0
+      for _ in 0..<digits {
+        guard let byte = utf8.first, byte >= 48, byte <= 57 else { return nil }
+        value = value * 10 + Int(byte - 48)
+        utf8 = utf8.dropFirst()
+      }
+      return value
+    }
+    func skip(_ byte: UInt8) -> Bool {
+      guard utf8.first == byte else { return false }
+      utf8 = utf8.dropFirst()
+      return true
+    }
+    guard let year = number(4), skip(45), let month = number(2), skip(45), let day = number(2),
+      (1...12).contains(month), (1...31).contains(day)
+    else { return nil }
+    var seconds = Double(daysFromCivil(year: year, month: month, day: day) * 86_400)
+    if utf8.isEmpty { return Date(timeIntervalSince1970: seconds) }
+    guard skip(84) || skip(116) || skip(32), let hour = number(2), skip(58), let minute = number(2),
+      hour < 24, minute < 60
+    else { return nil }
+    seconds += Double(hour * 3600 + minute * 60)
+    if skip(58) {
+      guard let second = number(2), second <= 60 else { return nil }
+      seconds += Double(second)
+      if skip(46) || skip(44) {
+        var scale = 0.1
+        var sawDigit = false
+        while let byte = utf8.first, byte >= 48, byte <= 57 {
+          seconds += Double(byte - 48) * scale
+          scale /= 10
+          sawDigit = true
+          utf8 = utf8.dropFirst()
+        }
+        guard sawDigit else { return nil }
+      }
+    }
+    if skip(90) || skip(122) {
+      return utf8.isEmpty ? Date(timeIntervalSince1970: seconds) : nil
+    }
+    guard let sign = utf8.first, sign == 43 || sign == 45 else {
+      // No zone at all: providers that omit it mean UTC.
+      return utf8.isEmpty ? Date(timeIntervalSince1970: seconds) : nil
+    }
+    utf8 = utf8.dropFirst()
+    guard let offsetHours = number(2) else { return nil }
+    _ = skip(58)
+    let offsetMinutes = number(2) ?? 0
+    guard utf8.isEmpty else { return nil }
+    let offset = Double(offsetHours * 3600 + offsetMinutes * 60)
+    return Date(timeIntervalSince1970: sign == 43 ? seconds - offset : seconds + offset)
+  }
+
+  /// Formats a date as `YYYY-MM-DDTHH:MM:SSZ` in UTC, with milliseconds only when present.
+  public static func format(_ date: Date) -> String {
+    let interval = date.timeIntervalSince1970
+    let whole = interval.rounded(.down)
+    var millis = Int(((interval - whole) * 1000).rounded())
+    var total = Int(whole)
+    if millis == 1000 {
+      millis = 0
+      total += 1
+    }
+    let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
+    let secondsOfDay = total - days * 86_400
+    let (year, month, day) = civilFromDays(days)
+    var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
+    text += pad(secondsOfDay / 3600, 2) + ":" + pad(secondsOfDay % 3600 / 60, 2) + ":"
+    text += pad(secondsOfDay % 60, 2)
+    if millis != 0 { text += "." + pad(millis, 3) }
+    return text + "Z"
+  }
+
+  private static func pad(_ value: Int, _ width: Int) -> String {
+    let digits = String(value)
+    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+  }
+
+  // Howard Hinnant's days_from_civil / civil_from_days: exact for the proleptic Gregorian calendar.
+  private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    let shiftedYear = month <= 2 ? year - 1 : year
+    let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+    let yearOfEra = shiftedYear - era * 400
+    let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+    return era * 146_097 + dayOfEra - 719_468
+  }
+
+  private static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
+    let shifted = days + 719_468
+    let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+    let dayOfEra = shifted - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let monthIndex = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+    let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+    return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+  }
+}

@@ -1,0 +1,96 @@
+/// A page as the paginator hands it out: the keys plus the position it was
+/// fetched at, which is what a resumable cursor records.
+public struct FetchedPage: Sendable {
+  /// The position this page was requested at.
+  public var position: PagePosition
+  /// The page's keys, without any the listing already returned.
+  public var keys: [ApiKey]
+  /// The next page's position, or nil at the end.
+  public var next: PagePosition?
+}
+
+/// Every page of one provider's listing, fetched in order, one at a time.
+///
+/// It stops with an error instead of looping when a provider hands back a
+/// position it already gave, when a page holds only keys already seen, or when
+/// the listing runs past `maxPages`. A key repeated next to new ones (an offset
+/// listing shifted by a key created meanwhile) is dropped, so every key is
+/// returned once.
+public struct PageSequence: AsyncSequence, Sendable {
+  /// The sequence's element.
+  public typealias Element = FetchedPage
+
+  /// The provider to page through.
+  public let provider: any KeyProvider
+  /// Where to begin.
+  public let start: PagePosition
+  /// Filters and page size.
+  public let options: ListOptions
+  /// A ceiling that protects against a server that never ends.
+  public let maxPages: Int
+
+  /// Creates the sequence; nothing is fetched until iteration.
+  public init(
+    provider: any KeyProvider, start: PagePosition = .start, options: ListOptions,
+    maxPages: Int = 100_000
+  ) {
+    self.provider = provider
+    self.start = start
+    self.options = options
+    self.maxPages = maxPages
+  }
+
+  /// Makes the iterator.
+  public func makeAsyncIterator() -> Iterator {
+    Iterator(sequence: self)
+  }
+
+  /// Fetches the next page on demand.
+  public struct Iterator: AsyncIteratorProtocol {
+    private let sequence: PageSequence
+    private var position: PagePosition?
+    private var positionsSeen: Set<PagePosition> = []
+    /// Hashes of the ids seen so far: enough to spot a repeat, and a fraction of
+    /// the memory of the ids themselves on a 100,000-key listing.
+    private var idsSeen: Set<Int> = []
+    private var pages = 0
+
+    init(sequence: PageSequence) {
+      self.sequence = sequence
+      self.position = sequence.start
+    }
+
+    /// Returns the next page, or nil after the last one.
+    public mutating func next() async throws -> FetchedPage? {
+      guard let current = position else { return nil }
+      let provider = sequence.provider
+      let name = provider.id.displayName
+      guard positionsSeen.insert(current).inserted else {
+        throw KeyError(
+          .badResponse,
+          "\(name) returned a page position it had already returned; stopping instead of looping",
+          provider: provider.id, hint: "This is a provider bug; try again later.")
+      }
+      guard pages < sequence.maxPages else {
+        throw KeyError(
+          .badResponse, "\(name) kept returning pages past \(sequence.maxPages); stopping",
+          provider: provider.id)
+      }
+      pages += 1
+      let page = try await provider.page(at: current, options: sequence.options)
+      var fresh: [ApiKey] = []
+      fresh.reserveCapacity(page.keys.count)
+      for key in page.keys where idsSeen.insert(key.id.hashValue).inserted {
+        fresh.append(key)
+      }
+      if fresh.isEmpty, !page.keys.isEmpty {
+        throw KeyError(
+          .badResponse,
+          "\(name) returned a page of keys it had already returned; stopping instead of looping",
+          provider: provider.id, hint: "This is a provider bug; try again later.")
+      }
+      position = page.next
+      return FetchedPage(position: current, keys: fresh, next: page.next)
+    }
+  }
+}

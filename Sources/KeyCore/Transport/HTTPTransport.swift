@@ -1,0 +1,72 @@
+import Foundation
+
+/// One HTTP request, as the transport seam sees it.
+public struct HTTPRequest: Sendable {
+  /// `GET`, `POST`, …
+  public var method: String
+  /// The absolute URL.
+  public var url: URL
+  /// Header fields in the order they are sent.
+  public var headers: [(name: String, value: String)]
+  /// The request body, if any.
+  public var body: Data?
+  /// Seconds of silence after which the request fails.
+  public var timeout: Double
+
+  /// Creates a request.
+  public init(
+    method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data? = nil,
+    timeout: Double = 30
+  ) {
+    self.method = method
+    self.url = url
+    self.headers = headers
+    self.body = body
+    self.timeout = timeout
+  }
+
+  /// The value of a header, matched without regard to case.
+  public func header(_ name: String) -> String? {
+    headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+  }
+}
+
+/// One HTTP response: status, headers (names lower-cased) and the whole body.
+public struct HTTPResponse: Sendable {
+  /// The HTTP status code.
+  public var status: Int
+  /// Header fields keyed by lower-cased name.
+  public var headers: [String: String]
+  /// The body bytes.
+  public var body: Data
+
+  /// Creates a response; header names are lower-cased here so lookups need not care.
+  public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
+    self.status = status
+    self.headers = Dictionary(
+      headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+    self.body = body
+  }
+}
+
+/// Why a request got no HTTP response at all.
+public enum TransportFailure: Error, Sendable, Equatable {
+  /// No byte arrived within the timeout.
+  case timedOut
+  /// The connection could not be made or was dropped; the text says how.
+  case connection(String)
+  /// The caller cancelled the request (Ctrl-C).
+  case cancelled
+}
+
+/// The seam between keyctl and the network: one async call.
+///
+/// The real implementation wraps `URLSession`; tests substitute a mock that
+/// fails loudly on any request they did not expect. Everything that must happen
+/// to every request (auth, User-Agent, retries, logging, redaction) wraps this
+/// once in `ProviderClient` rather than in each adapter.
+public protocol HTTPTransport: Sendable {
+  /// Sends a request and returns whatever status the server answered with.
+  /// Throws `TransportFailure` when no response arrived.
+  func send(_ request: HTTPRequest) async throws -> HTTPResponse
+}

@@ -1,0 +1,260 @@
+import Foundation
+
+/// What an adapter reads out of its provider's error body.
+struct ProviderErrorBody: Sendable {
+  var message: String?
+  var requestID: String?
+  var type: String?
+}
+
+/// Sends one provider's requests: base URL, auth and extra headers, retries,
+/// verbose logging, redaction and the mapping of failures to `KeyError`.
+///
+/// This is the single place those things happen; an adapter only names the
+/// path, the query and how to read its provider's error body.
+struct ProviderClient: Sendable {
+  let provider: ProviderID
+  let baseURL: URL
+  /// Headers every request carries (auth first); values may be secret and are never logged.
+  let headers: [(name: String, value: String)]
+  let settings: ClientSettings
+  let redactor: Redactor
+  /// What to tell the user when the provider refuses the credentials.
+  let authHint: String
+  let parseError: @Sendable (Data) -> ProviderErrorBody?
+
+  /// Sends a GET, retried per the policy.
+  func get(_ path: String, query: [(String, String)] = []) async throws -> HTTPResponse {
+    try await send("GET", path, query: query, body: nil, idempotent: true)
+  }
+
+  /// Sends a JSON POST exactly once: a create must never be repeated.
+  func post(_ path: String, json body: Data) async throws -> HTTPResponse {
+    try await send("POST", path, query: [], body: body, idempotent: false)
+  }
+
+  func send(
+    _ method: String, _ path: String, query: [(String, String)], body: Data?, idempotent: Bool
+  ) async throws -> HTTPResponse {
+    let url = try makeURL(path, query: query)
+    var requestHeaders = headers
+    requestHeaders.append(("User-Agent", settings.userAgent))
+    requestHeaders.append(("Accept", "application/json"))
+    if body != nil { requestHeaders.append(("Content-Type", "application/json")) }
+    let request = HTTPRequest(
+      method: method, url: url, headers: requestHeaders, body: body, timeout: settings.timeout)
+    let retries = idempotent ? max(0, settings.retry.maxRetries) : 0
+    var attempt = 0
+    while true {
+      try checkCancelled()
+      log("> \(method) \(url.absoluteString)")
+      let started = Date()
+      let response: HTTPResponse
+      do {
+        response = try await settings.transport.send(request)
+      } catch let failure as TransportFailure {
+        let error = networkError(failure, idempotent: idempotent)
+        guard attempt < retries, error.kind == .network else { throw error }
+        try await backoff(attempt: &attempt, headers: [:], reason: error.message)
+        continue
+      }
+      let millis = Int(Date().timeIntervalSince(started) * 1000)
+      log("< \(response.status) \(method) \(url.path) (\(response.body.count) bytes, \(millis) ms)")
+      if (200..<300).contains(response.status) { return response }
+      if attempt < retries, RetryPolicy.retryableStatuses.contains(response.status) {
+        if try await backoffIfAllowed(attempt: &attempt, response: response) { continue }
+      }
+      throw httpError(response, idempotent: idempotent, attempts: attempt + 1)
+    }
+  }
+
+  /// Decodes a 2xx JSON body, or explains why it could not be read.
+  func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse) throws -> T {
+    if let contentType = response.headers["content-type"], !contentType.lowercased().contains("json")
+    {
+      throw unreadable(response, reason: "expected JSON but got \(contentType)")
+    }
+    do {
+      return try JSONDecoder().decode(type, from: response.body)
+    } catch let error as DecodingError {
+      throw unreadable(response, reason: Self.describe(error))
+    } catch {
+      throw unreadable(response, reason: "the body is not JSON")
+    }
+  }
+
+  /// The raw bytes of each element of `arrayKey`, paired with the decoded values.
+  func rawElements(ofArray arrayKey: String, in response: HTTPResponse, expecting count: Int)
+    throws -> [RawJSON]
+  {
+    let body = response.body
+    guard let ranges = JSONSlicer.elements(ofArray: arrayKey, in: body), ranges.count == count
+    else {
+      throw unreadable(response, reason: "the '\(arrayKey)' array could not be read")
+    }
+    return body.withUnsafeBytes { buffer in
+      ranges.map { RawJSON(bytes: Data(buffer[$0])) }
+    }
+  }
+
+  /// An error for a 2xx body keyctl cannot read.
+  func unreadable(_ response: HTTPResponse, reason: String) -> KeyError {
+    KeyError(
+      .badResponse,
+      "\(provider.displayName) sent a response keyctl cannot read (HTTP \(response.status)): "
+        + "\(reason). It began: \(excerpt(response.body))",
+      provider: provider, status: response.status,
+      hint: "Check the base URL points at \(provider.displayName)'s API, or retry later.")
+  }
+
+  // MARK: - Private
+
+  private func makeURL(_ path: String, query: [(String, String)]) throws -> URL {
+    var text = baseURL.absoluteString
+    while text.hasSuffix("/") { text.removeLast() }
+    text += path
+    if !query.isEmpty {
+      text += "?" + query.map { Self.percentEncode($0.0) + "=" + Self.percentEncode($0.1) }.joined(
+        separator: "&")
+    }
+    guard let url = URL(string: text) else {
+      throw KeyError(.usage, "cannot build a URL from base URL \(baseURL.absoluteString)")
+    }
+    return url
+  }
+
+  private static let unreserved = Set(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
+
+  static func percentEncode(_ text: String) -> String {
+    var result = ""
+    for byte in text.utf8 {
+      if unreserved.contains(byte) {
+        result.unicodeScalars.append(Unicode.Scalar(byte))
+      } else {
+        result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+      }
+    }
+    return result
+  }
+
+  private func checkCancelled() throws {
+    if Task.isCancelled { throw KeyError(.interrupted, "interrupted", provider: provider) }
+  }
+
+  private func log(_ line: String) {
+    settings.log?(redactor.redact("\(provider.rawValue): \(line)"))
+  }
+
+  private func backoff(attempt: inout Int, headers: [String: String], reason: String) async throws {
+    let wait =
+      settings.retry.delay(attempt: attempt, headers: headers, now: settings.now())
+      ?? settings.retry.maxServerDelay
+    attempt += 1
+    log(
+      "retry \(attempt)/\(settings.retry.maxRetries) in \(String(format: "%.2f", wait)) s after \(reason)"
+    )
+    do {
+      try await settings.sleep(wait)
+    } catch {
+      throw KeyError(.interrupted, "interrupted", provider: provider)
+    }
+  }
+
+  /// Backs off before repeating a retryable status; false when the server asked
+  /// for a longer wait than keyctl will honour.
+  private func backoffIfAllowed(attempt: inout Int, response: HTTPResponse) async throws -> Bool {
+    guard settings.retry.delay(attempt: attempt, headers: response.headers, now: settings.now()) != nil
+    else { return false }
+    try await backoff(attempt: &attempt, headers: response.headers, reason: "HTTP \(response.status)")
+    return true
+  }
+
+  private func networkError(_ failure: TransportFailure, idempotent: Bool) -> KeyError {
+    let what: String
+    switch failure {
+    case .cancelled: return KeyError(.interrupted, "interrupted", provider: provider)
+    case .timedOut: what = "no answer within \(Self.seconds(settings.timeout))"
+    case .connection(let reason): what = reason
+    }
+    return KeyError(
+      .network, "\(provider.displayName) could not be reached at \(baseURL.host ?? "?"): \(what)",
+      provider: provider,
+      hint: idempotent
+        ? "Check the network and the base URL, or raise --timeout."
+        : Self.mayHaveHappened(provider))
+  }
+
+  private func httpError(_ response: HTTPResponse, idempotent: Bool, attempts: Int) -> KeyError {
+    let status = response.status
+    if (300..<400).contains(status) {
+      let target = response.headers["location"].map { redactor.redact($0) } ?? "another location"
+      return KeyError(
+        .network,
+        "\(provider.displayName) redirected to \(target); keyctl does not send credentials across "
+          + "a redirect that changes scheme, host or port",
+        provider: provider, status: status,
+        hint: "Point the base URL at the final address.")
+    }
+    let parsed = parseError(response.body)
+    let requestID =
+      parsed?.requestID ?? response.headers["x-request-id"] ?? response.headers["request-id"]
+    var message = parsed?.message.map { redactor.redact($0) } ?? excerpt(response.body)
+    if message.isEmpty { message = "(empty body)" }
+    let kind = KeyError.kind(forStatus: status)
+    var hint: String?
+    switch kind {
+    case .auth: hint = authHint
+    case .rateLimited:
+      hint = "Rate limited after \(attempts) attempt(s); wait and try again, or raise --max-retries."
+    case .server, .unexpected:
+      hint = idempotent ? "Try again later." : Self.mayHaveHappened(provider)
+    default: hint = nil
+    }
+    return KeyError(
+      kind, "\(provider.displayName) answered HTTP \(status): \(message)", provider: provider,
+      status: status, requestID: requestID, hint: hint)
+  }
+
+  private static func mayHaveHappened(_ provider: ProviderID) -> String {
+    "The request may have reached \(provider.displayName), so the key may exist: check with "
+      + "'keyctl list -p \(provider.rawValue)' before creating it again."
+  }
+
+  /// A short, single-line, redacted start of a body for error messages.
+  func excerpt(_ body: Data) -> String {
+    if body.isEmpty { return "(empty body)" }
+    let text = String(decoding: body.prefix(160), as: UTF8.self)
+    let flat = String(
+      text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+    let squeezed = flat.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    return "\"" + redactor.redact(squeezed) + (body.count > 160 ? "…" : "") + "\""
+  }
+
+  private static func describe(_ error: DecodingError) -> String {
+    switch error {
+    case .keyNotFound(let key, let context):
+      return "field '\(path(context.codingPath + [key]))' is missing"
+    case .typeMismatch(_, let context), .valueNotFound(_, let context):
+      return "field '\(path(context.codingPath))' has an unexpected type"
+    case .dataCorrupted(let context):
+      return context.codingPath.isEmpty ? "the body is not valid JSON" : "field '\(path(context.codingPath))' is invalid"
+    @unknown default:
+      return "the body has an unexpected shape"
+    }
+  }
+
+  private static func path(_ keys: [any CodingKey]) -> String {
+    keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+  }
+
+  private static func seconds(_ value: Double) -> String {
+    value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+  }
+}
+
+extension String {
+  fileprivate func leftPadded(to width: Int) -> String {
+    count >= width ? self : String(repeating: "0", count: width - count) + self
+  }
+}

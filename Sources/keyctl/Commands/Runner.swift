@@ -1,0 +1,43 @@
+import KeyCore
+
+/// Parses argv, runs the command and turns every outcome into an exit code.
+///
+/// This is where errors are rendered (once) and where a closed stdout ends the
+/// run quietly.
+enum Runner {
+  static func run(_ arguments: [String], context: CommandContext) async -> Int32 {
+    do {
+      let invocation = try Parser.parse(arguments)
+      let width = Terminal.width(context.environment)
+      if invocation.has("version") {
+        try context.stdout.write("keyctl \(Version.current)\n")
+        try context.stdout.flush()
+        return 0
+      }
+      guard let command = invocation.command, !invocation.has("help") || command.name == "help"
+      else {
+        let page =
+          invocation.command.map { HelpRenderer.command($0, width: width) }
+          ?? HelpRenderer.main(width: width)
+        try context.stdout.write(page)
+        try context.stdout.flush()
+        return 0
+      }
+      switch command.name {
+      case "list": return try await ListCommand.run(invocation, context)
+      case "create": return try await CreateCommand.run(invocation, context)
+      case "providers": return try ProvidersCommand.run(invocation, context)
+      default: return try HelpCommand.run(invocation, context, width: width)
+      }
+    } catch let error as KeyError {
+      try? context.stdout.flush()
+      context.stderr.line(ErrorRenderer.render(error))
+      return error.exitCode
+    } catch is OutputClosed {
+      return 0
+    } catch {
+      context.stderr.line("keyctl: unexpected failure: \(error)")
+      return 1
+    }
+  }
+}

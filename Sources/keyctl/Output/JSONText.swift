@@ -1,0 +1,41 @@
+/// Appends JSON text to a byte buffer without Foundation's encoders.
+///
+/// Output is the hot path of a large listing; writing bytes directly lets
+/// `raw` be spliced in verbatim and costs a fraction of `JSONEncoder`.
+struct JSONText {
+  var bytes: [UInt8] = []
+
+  mutating func raw(_ text: String) {
+    bytes += text.utf8
+  }
+
+  mutating func raw<C: Collection>(bytes other: C) where C.Element == UInt8 {
+    bytes += other
+  }
+
+  mutating func string(_ value: String?) {
+    guard let value else {
+      raw("null")
+      return
+    }
+    bytes.append(0x22)
+    for byte in value.utf8 {
+      switch byte {
+      case 0x22: bytes += [0x5C, 0x22]
+      case 0x5C: bytes += [0x5C, 0x5C]
+      case 0x0A: bytes += [0x5C, 0x6E]
+      case 0x0D: bytes += [0x5C, 0x72]
+      case 0x09: bytes += [0x5C, 0x74]
+      case 0..<0x20:
+        let hex = Array("0123456789abcdef".utf8)
+        bytes += [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+      default: bytes.append(byte)
+      }
+    }
+    bytes.append(0x22)
+  }
+
+  mutating func number(_ value: Int?) {
+    raw(value.map(String.init) ?? "null")
+  }
+}

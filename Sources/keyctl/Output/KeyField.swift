@@ -1,0 +1,89 @@
+import KeyCore
+
+/// A field of the normalized key, as `--fields` and the writers name it.
+enum KeyField: String, CaseIterable {
+  case provider, id, name
+  case createdAt = "created_at"
+  case scope, status
+  case expiresAt = "expires_at"
+  case lastUsedAt = "last_used_at"
+  case creator, raw
+
+  static let tableDefault: [KeyField] = [.provider, .id, .name, .scope, .status, .createdAt]
+
+  /// Parses `--fields id,name`; unknown names are a usage error listing the valid ones.
+  static func parse(_ text: String, help: String) throws -> [KeyField] {
+    var fields: [KeyField] = []
+    for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+      let name = part.trimmingCharacters(in: .whitespaces)
+      guard let field = KeyField(rawValue: name) else {
+        let valid = allCases.map(\.rawValue)
+        let suggestion = Suggestions.closest(to: name, in: valid).map { " Did you mean '\($0)'?" } ?? ""
+        throw KeyError.usage(
+          "unknown field '\(name)' in --fields: expected \(valid.joined(separator: ", ")).\(suggestion)",
+          help: help)
+      }
+      if !fields.contains(field) { fields.append(field) }
+    }
+    return fields
+  }
+
+  /// The field as one line of table text; control characters are blanked so a
+  /// key name cannot move the cursor or change colours in the user's terminal.
+  func text(of key: ApiKey) -> String {
+    let value: String?
+    switch self {
+    case .provider: value = key.provider.rawValue
+    case .id: value = key.id
+    case .name: value = key.name
+    case .createdAt: value = key.createdAt.map(ISO8601.format)
+    case .scope: value = key.scope
+    case .status: value = key.status?.rawValue
+    case .expiresAt: value = key.expiresAt.map(ISO8601.format)
+    case .lastUsedAt: value = key.lastUsedAt.map(ISO8601.format)
+    case .creator: value = key.creator.email ?? key.creator.name ?? key.creator.id
+    case .raw: value = String(decoding: key.raw.bytes, as: UTF8.self)
+    }
+    guard let value, !value.isEmpty else { return "-" }
+    return String(
+      String.UnicodeScalarView(
+        value.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+  }
+}
+
+extension KeyField {
+  /// Appends `"field":value` for this field.
+  func appendJSON(of key: ApiKey, to json: inout JSONText) {
+    json.string(rawValue)
+    json.raw(":")
+    switch self {
+    case .provider: json.string(key.provider.rawValue)
+    case .id: json.string(key.id)
+    case .name: json.string(key.name)
+    case .createdAt: json.string(key.createdAt.map(ISO8601.format))
+    case .scope: json.string(key.scope)
+    case .status: json.string(key.status?.rawValue)
+    case .expiresAt: json.string(key.expiresAt.map(ISO8601.format))
+    case .lastUsedAt: json.string(key.lastUsedAt.map(ISO8601.format))
+    case .creator:
+      json.raw("{\"email\":")
+      json.string(key.creator.email)
+      json.raw(",\"name\":")
+      json.string(key.creator.name)
+      json.raw(",\"id\":")
+      json.string(key.creator.id)
+      json.raw("}")
+    case .raw: json.raw(bytes: key.raw.bytes)
+    }
+  }
+
+  /// Appends the key as one JSON object holding `fields`, in that order.
+  static func appendObject(_ key: ApiKey, fields: [KeyField], to json: inout JSONText) {
+    json.raw("{")
+    for (index, field) in fields.enumerated() {
+      if index > 0 { json.raw(",") }
+      field.appendJSON(of: key, to: &json)
+    }
+    json.raw("}")
+  }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+@testable import KeyCore
+
+/// A transport that answers from a script of expected requests, and fails the
+/// test loudly on any request the script did not expect.
+final class MockTransport: HTTPTransport, @unchecked Sendable {
+  /// One expected request: a check of what was sent, and the answer.
+  struct Step {
+    let expectation: String
+    let matches: @Sendable (HTTPRequest) -> Bool
+    let respond: @Sendable (HTTPRequest) throws -> HTTPResponse
+  }
+
+  private let lock = NSLock()
+  private var steps: [Step]
+  private(set) var requests: [HTTPRequest] = []
+
+  init(_ steps: [Step] = []) {
+    self.steps = steps
+  }
+
+  func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+    lock.lock()
+    requests.append(request)
+    guard !steps.isEmpty else {
+      lock.unlock()
+      Issue.record("unexpected request: \(request.method) \(request.url.absoluteString)")
+      throw TransportFailure.connection("unexpected request in test")
+    }
+    let step = steps.removeFirst()
+    lock.unlock()
+    guard step.matches(request) else {
+      Issue.record(
+        "request \(request.method) \(request.url.absoluteString) does not match: \(step.expectation)")
+      throw TransportFailure.connection("mismatched request in test")
+    }
+    return try step.respond(request)
+  }
+
+  /// Steps the test expected but the code never sent.
+  var unusedSteps: [String] {
+    lock.lock()
+    defer { lock.unlock() }
+    return steps.map(\.expectation)
+  }
+}
+
+extension MockTransport.Step {
+  /// Expects `method` on a URL whose path ends with `path` and whose query holds
+  /// exactly `query` (order-insensitive), and answers with JSON.
+  static func json(
+    _ method: String, _ path: String, query: [String: String] = [:], status: Int = 200,
+    headers: [String: String] = ["Content-Type": "application/json"], body: String
+  ) -> Self {
+    Self(
+      expectation: "\(method) …\(path) \(query)",
+      matches: { request in
+        guard request.method == method,
+          let components = URLComponents(url: request.url, resolvingAgainstBaseURL: false),
+          components.path.hasSuffix(path)
+        else { return false }
+        var sent: [String: String] = [:]
+        for item in components.queryItems ?? [] { sent[item.name] = item.value ?? "" }
+        return sent == query
+      },
+      respond: { _ in HTTPResponse(status: status, headers: headers, body: Data(body.utf8)) })
+  }
+
+  /// Answers any request with a transport failure (timeout, dropped connection).
+  static func failure(_ failure: TransportFailure) -> Self {
+    Self(expectation: "any request (fails)", matches: { _ in true }, respond: { _ in throw failure })
+  }
+}
+
+/// Settings for adapter tests: the mock transport, instant retries, a fixed clock.
+func testSettings(_ transport: MockTransport, retries: Int = 0) -> ClientSettings {
+  var settings = ClientSettings(transport: transport)
+  settings.retry = RetryPolicy(maxRetries: retries)
+  settings.sleep = { _ in }
+  settings.now = { Date(timeIntervalSince1970: 1_767_225_600) }  // 2026-01-01T00:00:00Z
+  return settings
+}
+
+/// Collects every key of a listing through the real paginator.
+func collect(_ provider: any KeyProvider, options: ListOptions = ListOptions()) async throws
+  -> [ApiKey]
+{
+  var keys: [ApiKey] = []
+  for try await page in PageSequence(provider: provider, options: options) {
+    keys += page.keys
+  }
+  return keys
+}
