@@ -86,7 +86,8 @@ public enum ISO8601 {
 
   private static func pad(_ value: Int, _ width: Int) -> String {
     let digits = String(value)
-    return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    return digits.count >= width
+      ? digits : String(repeating: "0", count: width - digits.count) + digits
   }
 
   // Howard Hinnant's days_from_civil / civil_from_days: exact for the proleptic Gregorian calendar.

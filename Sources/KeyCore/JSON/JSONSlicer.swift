@@ -16,8 +16,9 @@ enum JSONSlicer {
       var index = 0
       let count = bytes.count
       func skipSpace() {
-        while index < count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D
-          || bytes[index] == 0x09
+        while index < count,
+          bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D
+            || bytes[index] == 0x09
         {
           index += 1
         }

@@ -13,7 +13,8 @@ public struct ListingRequest: Sendable {
 
   /// Creates a request.
   public init(
-    providers: [any KeyProvider], options: ListOptions, limit: Int? = nil, cursor: PageCursor? = nil,
+    providers: [any KeyProvider], options: ListOptions, limit: Int? = nil,
+    cursor: PageCursor? = nil,
     keep: (@Sendable (ApiKey) -> Bool)? = nil
   ) {
     self.keep = keep
@@ -160,7 +161,8 @@ public enum Listing {
     } catch {
       let kind: KeyError.Kind = error is CancellationError ? .interrupted : .unexpected
       await channel.finish(
-        KeyError(kind, "\(sequence.provider.id.displayName): \(error)", provider: sequence.provider.id))
+        KeyError(
+          kind, "\(sequence.provider.id.displayName): \(error)", provider: sequence.provider.id))
     }
   }
 }

@@ -41,7 +41,8 @@ public struct PageCursor: Sendable, Equatable {
       }
     }
     let document: [String: Any] = ["v": 1, "f": filter, "p": providers]
-    let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
+    let data =
+      (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
     return data.base64EncodedString()
       .replacingOccurrences(of: "+", with: "-")
       .replacingOccurrences(of: "/", with: "_")

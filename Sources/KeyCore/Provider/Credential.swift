@@ -32,7 +32,8 @@ extension ProviderID {
   /// How to say which variables to set, for a "no credentials" message.
   public var credentialAdvice: String {
     switch self {
-    case .fal: "set FAL_ADMIN_KEY (an admin key, id:secret), or FAL_KEY, or FAL_KEY_ID and FAL_KEY_SECRET"
+    case .fal:
+      "set FAL_ADMIN_KEY (an admin key, id:secret), or FAL_KEY, or FAL_KEY_ID and FAL_KEY_SECRET"
     case .px0: "set PX0_ACCESS_TOKEN (a session token, sess_…), or PX0_API_KEY"
     case .cartesia: "set CARTESIA_ADMIN_KEY (sk_car_admin_…), or CARTESIA_API_KEY"
     case .openrouter:
@@ -47,7 +48,9 @@ extension ProviderID {
       return text
     }
     if self == .fal {
-      if let key = value("FAL_ADMIN_KEY") { return Credential(source: "FAL_ADMIN_KEY", secret: key) }
+      if let key = value("FAL_ADMIN_KEY") {
+        return Credential(source: "FAL_ADMIN_KEY", secret: key)
+      }
       if let key = value("FAL_KEY") { return Credential(source: "FAL_KEY", secret: key) }
       if let id = value("FAL_KEY_ID"), let secret = value("FAL_KEY_SECRET") {
         return Credential(source: "FAL_KEY_ID+FAL_KEY_SECRET", secret: id + ":" + secret)

@@ -70,7 +70,8 @@ struct ProviderClient: Sendable {
 
   /// Decodes a 2xx JSON body, or explains why it could not be read.
   func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse) throws -> T {
-    if let contentType = response.headers["content-type"], !contentType.lowercased().contains("json")
+    if let contentType = response.headers["content-type"],
+      !contentType.lowercased().contains("json")
     {
       throw unreadable(response, reason: "expected JSON but got \(contentType)")
     }
@@ -114,8 +115,10 @@ struct ProviderClient: Sendable {
     while text.hasSuffix("/") { text.removeLast() }
     text += path
     if !query.isEmpty {
-      text += "?" + query.map { Self.percentEncode($0.0) + "=" + Self.percentEncode($0.1) }.joined(
-        separator: "&")
+      text +=
+        "?"
+        + query.map { Self.percentEncode($0.0) + "=" + Self.percentEncode($0.1) }.joined(
+          separator: "&")
     }
     guard let url = URL(string: text) else {
       throw KeyError(.usage, "cannot build a URL from base URL \(baseURL.absoluteString)")
@@ -164,9 +167,11 @@ struct ProviderClient: Sendable {
   /// Backs off before repeating a retryable status; false when the server asked
   /// for a longer wait than keyctl will honour.
   private func backoffIfAllowed(attempt: inout Int, response: HTTPResponse) async throws -> Bool {
-    guard settings.retry.delay(attempt: attempt, headers: response.headers, now: settings.now()) != nil
+    guard
+      settings.retry.delay(attempt: attempt, headers: response.headers, now: settings.now()) != nil
     else { return false }
-    try await backoff(attempt: &attempt, headers: response.headers, reason: "HTTP \(response.status)")
+    try await backoff(
+      attempt: &attempt, headers: response.headers, reason: "HTTP \(response.status)")
     return true
   }
 
@@ -206,7 +211,8 @@ struct ProviderClient: Sendable {
     switch kind {
     case .auth: hint = authHint
     case .rateLimited:
-      hint = "Rate limited after \(attempts) attempt(s); wait and try again, or raise --max-retries."
+      hint =
+        "Rate limited after \(attempts) attempt(s); wait and try again, or raise --max-retries."
     case .server, .unexpected:
       hint = idempotent ? "Try again later." : Self.mayHaveHappened(provider)
     default: hint = nil
@@ -227,7 +233,8 @@ struct ProviderClient: Sendable {
     let text = String(decoding: body.prefix(160), as: UTF8.self)
     let flat = String(
       text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
-    let squeezed = flat.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    let squeezed = flat.split(separator: " ", omittingEmptySubsequences: true).joined(
+      separator: " ")
     return "\"" + redactor.redact(squeezed) + (body.count > 160 ? "…" : "") + "\""
   }
 
@@ -238,7 +245,8 @@ struct ProviderClient: Sendable {
     case .typeMismatch(_, let context), .valueNotFound(_, let context):
       return "field '\(path(context.codingPath))' has an unexpected type"
     case .dataCorrupted(let context):
-      return context.codingPath.isEmpty ? "the body is not valid JSON" : "field '\(path(context.codingPath))' is invalid"
+      return context.codingPath.isEmpty
+        ? "the body is not valid JSON" : "field '\(path(context.codingPath))' is invalid"
     @unknown default:
       return "the body has an unexpected shape"
     }

@@ -44,7 +44,9 @@ public struct RetryPolicy: Sendable, Equatable {
   /// The wait a response asks for through `retry-after-ms` or `Retry-After`
   /// (seconds or an HTTP date).
   static func serverDelay(headers: [String: String], now: Date) -> Double? {
-    if let millis = headers["retry-after-ms"].flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }),
+    if let millis = headers["retry-after-ms"].flatMap({
+      Double($0.trimmingCharacters(in: .whitespaces))
+    }),
       millis >= 0
     {
       return millis / 1000

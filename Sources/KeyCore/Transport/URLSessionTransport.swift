@@ -114,7 +114,8 @@ private final class TaskBox: @unchecked Sendable {
 /// Refuses redirects that leave the original scheme, host and port.
 private final class RedirectGuard: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
   func urlSession(
-    _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+    _ session: URLSession, task: URLSessionTask,
+    willPerformHTTPRedirection response: HTTPURLResponse,
     newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
   ) {
     let from = task.originalRequest?.url

@@ -3,7 +3,8 @@ import KeyCore
 /// Renders help pages from `Spec`, wrapped to the terminal width.
 enum HelpRenderer {
   static func main(width: Int) -> String {
-    var out = "keyctl \(Version.current) — one command line for the API keys your team holds at fal, "
+    var out =
+      "keyctl \(Version.current) — one command line for the API keys your team holds at fal, "
     out += "px0, Cartesia and OpenRouter.\n"
     out = wrap(out, width: width, indent: 0) + "\n"
     out += "USAGE:\n  keyctl <command> [options]\n\nCOMMANDS:\n"
@@ -30,7 +31,8 @@ enum HelpRenderer {
   }
 
   static func command(_ command: CommandSpec, width: Int) -> String {
-    var out = wrap("keyctl \(command.name) — \(command.summary.lowercasedFirst).", width: width, indent: 0)
+    var out = wrap(
+      "keyctl \(command.name) — \(command.summary.lowercasedFirst).", width: width, indent: 0)
     out += "\n\nUSAGE:\n" + wrap(command.usage, width: width, indent: 2) + "\n"
     if !command.discussion.isEmpty {
       out += "\n" + wrap(command.discussion, width: width, indent: 0) + "\n"

@@ -25,7 +25,8 @@ struct Invocation {
   func integer(_ name: String, minimum: Int) throws -> Int? {
     guard let text = string(name) else { return nil }
     guard let value = Int(text), value >= minimum else {
-      throw usageError("invalid value '\(text)' for '--\(name)': expected a whole number of at least \(minimum)")
+      throw usageError(
+        "invalid value '\(text)' for '--\(name)': expected a whole number of at least \(minimum)")
     }
     return value
   }
@@ -33,7 +34,9 @@ struct Invocation {
   func number(_ name: String, minimum: Double) throws -> Double? {
     guard let text = string(name) else { return nil }
     guard let value = Double(text), value.isFinite, value >= minimum else {
-      throw usageError("invalid value '\(text)' for '--\(name)': expected a number of at least \(minimum == 0 ? "0" : "\(minimum)")")
+      throw usageError(
+        "invalid value '\(text)' for '--\(name)': expected a number of at least \(minimum == 0 ? "0" : "\(minimum)")"
+      )
     }
     return value
   }
@@ -41,7 +44,8 @@ struct Invocation {
   func choice(_ name: String, _ allowed: [String]) throws -> String? {
     guard let text = string(name) else { return nil }
     guard allowed.contains(text) else {
-      let suggestion = Suggestions.closest(to: text, in: allowed).map { " Did you mean '\($0)'?" } ?? ""
+      let suggestion =
+        Suggestions.closest(to: text, in: allowed).map { " Did you mean '\($0)'?" } ?? ""
       throw usageError(
         "invalid value '\(text)' for '--\(name)': expected one of \(allowed.joined(separator: ", "))."
           + suggestion)
@@ -52,7 +56,9 @@ struct Invocation {
   func uuid(_ name: String) throws -> String? {
     guard let text = string(name) else { return nil }
     guard UUID(uuidString: text) != nil else {
-      throw usageError("invalid value '\(text)' for '--\(name)': expected a UUID such as 7d2c3f1e-5b4a-4c8d-9e0f-1a2b3c4d5e6f")
+      throw usageError(
+        "invalid value '\(text)' for '--\(name)': expected a UUID such as 7d2c3f1e-5b4a-4c8d-9e0f-1a2b3c4d5e6f"
+      )
     }
     return text.lowercased()
   }
@@ -61,7 +67,8 @@ struct Invocation {
     guard let text = string(name) else { return nil }
     guard let date = ISO8601.parse(text) else {
       throw usageError(
-        "invalid value '\(text)' for '--\(name)': expected an ISO-8601 date such as 2027-01-31T00:00:00Z")
+        "invalid value '\(text)' for '--\(name)': expected an ISO-8601 date such as 2027-01-31T00:00:00Z"
+      )
     }
     return date
   }

@@ -19,12 +19,23 @@ enum Parser {
       }
     }
     func nextValue(for option: OptionSpec, shown: String) throws -> String {
-      guard index + 1 < tokens.count, case .value(let value, _) = tokens[index + 1] else {
-        throw invocation.usageError(
-          "option '\(shown)' needs a value (\(option.valueName ?? "VALUE"))")
+      if index + 1 < tokens.count {
+        switch tokens[index + 1] {
+        case .value(let value, _):
+          index += 1
+          return value
+        // `--sort -name`, `--timeout -1`: a dash word that starts with no known
+        // short option is the value (and is then checked like any other value).
+        case .short(let cluster, _)
+        where cluster.first.map { Spec.shortOptions[$0] == nil } ?? false:
+          index += 1
+          return "-" + cluster
+        default:
+          break
+        }
       }
-      index += 1
-      return value
+      throw invocation.usageError(
+        "option '\(shown)' needs a value (\(option.valueName ?? "VALUE"))")
     }
 
     while index < tokens.count {
@@ -50,7 +61,8 @@ enum Parser {
           record(option, try inline ?? nextValue(for: option, shown: "--" + name))
         } else {
           if let inline {
-            throw invocation.usageError("option '--\(name)' does not take a value (got '\(inline)')")
+            throw invocation.usageError(
+              "option '--\(name)' does not take a value (got '\(inline)')")
           }
           record(option, "")
         }
@@ -97,7 +109,8 @@ enum Parser {
       }
       throw KeyError.usage("option '--\(name)' needs a command, e.g. 'keyctl list --\(name) …'")
     }
-    let extra = command?.name == "help" ? invocation.positionals.dropFirst() : invocation.positionals[...]
+    let extra =
+      command?.name == "help" ? invocation.positionals.dropFirst() : invocation.positionals[...]
     if let first = extra.first {
       throw invocation.usageError("unexpected argument '\(first)'")
     }

@@ -14,21 +14,26 @@ enum Spec {
       help: "Provider: \(providerNames). For list: repeatable and comma-separated; default: "
         + "every provider whose credentials are set."),
     OptionSpec(
-      "output", short: "o", value: "FORMAT", help: "Output format: table (default), json or ndjson."),
+      "output", short: "o", value: "FORMAT", help: "Output format: table (default), json or ndjson."
+    ),
     OptionSpec("json", help: "Same as -o json."),
     OptionSpec(
       "base-url", value: "URL",
       help: "API base URL of the one provider named with -p (beats the environment). http:// "
         + "only for loopback hosts."),
     OptionSpec(
-      "timeout", value: "SECONDS", help: "Give up on a request after this much silence (default 30)."),
+      "timeout", value: "SECONDS",
+      help: "Give up on a request after this much silence (default 30)."),
     OptionSpec(
       "max-retries", value: "N",
-      help: "Retries of a failed safe request (429, 5xx, timeout); default 3, or KEYCTL_MAX_RETRIES. "
+      help:
+        "Retries of a failed safe request (429, 5xx, timeout); default 3, or KEYCTL_MAX_RETRIES. "
         + "A create is never retried."),
     OptionSpec(
-      "verbose", short: "v", help: "Log each HTTP request, response and retry to stderr (secrets redacted)."),
-    OptionSpec("no-color", help: "Never colour the output (also: NO_COLOR set, or not a terminal)."),
+      "verbose", short: "v",
+      help: "Log each HTTP request, response and retry to stderr (secrets redacted)."),
+    OptionSpec(
+      "no-color", help: "Never colour the output (also: NO_COLOR set, or not a terminal)."),
     OptionSpec("help", short: "h", help: "Show help for keyctl or for the command."),
     OptionSpec("version", help: "Print keyctl's version."),
   ]
@@ -41,7 +46,8 @@ enum Spec {
       + "provider in the order fal, px0, cartesia, openrouter, each in the provider's own order. "
       + "--limit stops after N keys and reports next_cursor; --cursor resumes exactly there.",
     options: [
-      OptionSpec("limit", value: "N", help: "Stop after N keys and report a cursor to resume from."),
+      OptionSpec(
+        "limit", value: "N", help: "Stop after N keys and report a cursor to resume from."),
       OptionSpec(
         "cursor", value: "TOKEN",
         help: "Resume from the next_cursor a previous call printed (same -p and filters)."),
@@ -88,7 +94,8 @@ enum Spec {
       + "create keys (exit 8).",
     options: [
       OptionSpec("name", value: "TEXT", help: "The new key's name (required)."),
-      OptionSpec("quiet", short: "q", help: "Print only the secret, for KEY=$(keyctl create … -q)."),
+      OptionSpec(
+        "quiet", short: "q", help: "Print only the secret, for KEY=$(keyctl create … -q)."),
       OptionSpec(
         "org-id", value: "UUID", provider: .px0,
         help: "The px0 organization (default: PX0_ORG_ID)."),
@@ -121,7 +128,8 @@ enum Spec {
     ])
 
   static let providers = CommandSpec(
-    name: "providers", summary: "Show each provider, what it supports and whether credentials are set",
+    name: "providers",
+    summary: "Show each provider, what it supports and whether credentials are set",
     usage: "keyctl providers [-o json]",
     discussion:
       "Credentials are shown masked (the variable they came from and at most the last four "

@@ -21,8 +21,10 @@ struct GlobalOptions {
       for part in value.split(separator: ",", omittingEmptySubsequences: false) {
         let name = part.trimmingCharacters(in: .whitespaces).lowercased()
         guard let provider = ProviderID(rawValue: name) else {
-          let suggestion = Suggestions.closest(
-            to: name, in: ProviderID.allCases.map(\.rawValue)).map { " Did you mean '\($0)'?" } ?? ""
+          let suggestion =
+            Suggestions.closest(
+              to: name, in: ProviderID.allCases.map(\.rawValue)
+            ).map { " Did you mean '\($0)'?" } ?? ""
           throw invocation.usageError(
             "unknown provider '\(name)' for '--provider': expected one of \(Spec.providerNames)."
               + suggestion)
@@ -67,7 +69,8 @@ struct GlobalOptions {
       guard let owner = option.provider, !selected.contains(owner) else { continue }
       throw invocation.usageError(
         "option '--\(option.long)' is for \(owner.displayName) only, but this call uses "
-          + "\(selected.map(\.rawValue).joined(separator: ",")); add -p \(owner.rawValue) or drop it")
+          + "\(selected.map(\.rawValue).joined(separator: ",")); add -p \(owner.rawValue) or drop it"
+      )
     }
   }
 

@@ -9,7 +9,8 @@ enum HelpCommand {
     guard let command = Spec.command(named: name) else {
       let suggestion = Suggestions.closest(to: name, in: Spec.commands.map(\.name))
       throw invocation.usageError(
-        "no help for unknown command '\(name)'." + (suggestion.map { " Did you mean '\($0)'?" } ?? ""))
+        "no help for unknown command '\(name)'."
+          + (suggestion.map { " Did you mean '\($0)'?" } ?? ""))
     }
     try context.stdout.write(HelpRenderer.command(command, width: width))
     try context.stdout.flush()

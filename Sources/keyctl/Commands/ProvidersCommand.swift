@@ -25,7 +25,8 @@ enum ProvidersCommand {
       var out = ""
       for (index, row) in rows.enumerated() {
         let cells = row.enumerated().map { column, cell in
-          column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
+          column == row.count - 1
+            ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
         }
         let text = cells.joined(separator: "  ")
         out += (index == 0 ? terminal.bold(text) : text) + "\n"
@@ -64,7 +65,8 @@ enum ProvidersCommand {
     _ provider: ProviderID, _ globals: GlobalOptions, _ environment: [String: String]
   ) -> String {
     do {
-      return try provider.baseURL(override: globals.baseURL, environment: environment).absoluteString
+      return try provider.baseURL(override: globals.baseURL, environment: environment)
+        .absoluteString
     } catch {
       return "invalid (\(provider.baseURLVariables.joined(separator: "/")))"
     }

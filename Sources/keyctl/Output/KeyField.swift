@@ -18,7 +18,8 @@ enum KeyField: String, CaseIterable {
       let name = part.trimmingCharacters(in: .whitespaces)
       guard let field = KeyField(rawValue: name) else {
         let valid = allCases.map(\.rawValue)
-        let suggestion = Suggestions.closest(to: name, in: valid).map { " Did you mean '\($0)'?" } ?? ""
+        let suggestion =
+          Suggestions.closest(to: name, in: valid).map { " Did you mean '\($0)'?" } ?? ""
         throw KeyError.usage(
           "unknown field '\(name)' in --fields: expected \(valid.joined(separator: ", ")).\(suggestion)",
           help: help)

@@ -25,7 +25,9 @@ struct Terminal: Sendable {
 
   /// Help width: `COLUMNS` when it is a sensible number, else 80.
   static func width(_ environment: [String: String]) -> Int {
-    guard let text = environment["COLUMNS"], let columns = Int(text), columns >= 40 else { return 80 }
+    guard let text = environment["COLUMNS"], let columns = Int(text), columns >= 40 else {
+      return 80
+    }
     return min(columns, 200)
   }
 }

@@ -15,25 +15,28 @@ final class MockTransport: HTTPTransport, @unchecked Sendable {
 
   private let lock = NSLock()
   private var steps: [Step]
-  private(set) var requests: [HTTPRequest] = []
+  private var sent: [HTTPRequest] = []
+
+  /// Every request sent so far, in order.
+  var requests: [HTTPRequest] { lock.withLock { sent } }
 
   init(_ steps: [Step] = []) {
     self.steps = steps
   }
 
   func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-    lock.lock()
-    requests.append(request)
-    guard !steps.isEmpty else {
-      lock.unlock()
+    let next = lock.withLock { () -> Step? in
+      sent.append(request)
+      return steps.isEmpty ? nil : steps.removeFirst()
+    }
+    guard let step = next else {
       Issue.record("unexpected request: \(request.method) \(request.url.absoluteString)")
       throw TransportFailure.connection("unexpected request in test")
     }
-    let step = steps.removeFirst()
-    lock.unlock()
     guard step.matches(request) else {
       Issue.record(
-        "request \(request.method) \(request.url.absoluteString) does not match: \(step.expectation)")
+        "request \(request.method) \(request.url.absoluteString) does not match: \(step.expectation)"
+      )
       throw TransportFailure.connection("mismatched request in test")
     }
     return try step.respond(request)
@@ -41,9 +44,7 @@ final class MockTransport: HTTPTransport, @unchecked Sendable {
 
   /// Steps the test expected but the code never sent.
   var unusedSteps: [String] {
-    lock.lock()
-    defer { lock.unlock() }
-    return steps.map(\.expectation)
+    lock.withLock { steps.map(\.expectation) }
   }
 }
 
@@ -70,7 +71,8 @@ extension MockTransport.Step {
 
   /// Answers any request with a transport failure (timeout, dropped connection).
   static func failure(_ failure: TransportFailure) -> Self {
-    Self(expectation: "any request (fails)", matches: { _ in true }, respond: { _ in throw failure })
+    Self(
+      expectation: "any request (fails)", matches: { _ in true }, respond: { _ in throw failure })
   }
 }
 

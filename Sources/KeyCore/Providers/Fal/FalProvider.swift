@@ -33,7 +33,8 @@ struct FalProvider: KeyProvider {
 
   static func normalize(_ key: FalWire.Key, raw: RawJSON) -> ApiKey {
     ApiKey(
-      provider: .fal, id: key.keyID, name: key.alias, createdAt: key.createdAt.flatMap(ISO8601.parse),
+      provider: .fal, id: key.keyID, name: key.alias,
+      createdAt: key.createdAt.flatMap(ISO8601.parse),
       scope: key.scope,
       creator: ApiKey.Creator(email: key.creatorEmail, name: key.creatorNickname), raw: raw)
   }
