@@ -1,0 +1,170 @@
+"""Fault rules: make chosen provider requests fail the ways real networks and servers do.
+
+A rule (POST /_sim/faults body, or --fault on the command line):
+  {"provider": "fal"|"px0"|"cartesia"|"openrouter"|"*",
+   "method": "GET",        optional, any method when absent
+   "path": "/keys",        optional substring of the path after the provider prefix
+   "after": 0,             matching requests to let through first
+   "times": 1,             how many requests it then hits; -1 = forever
+   "kind": ...}
+Kinds:
+  status        "status": N, optional "message", "retry_after" (-> Retry-After),
+                "retry_after_ms" (-> retry-after-ms): that status with the
+                provider's own error body
+  delay         "delay_ms": N, then the normal answer
+  malformed     200, Content-Type application/json, a body that is not JSON
+  truncated     the normal answer sent as 200 with a Content-Length larger than
+                the bytes sent, then the connection is closed
+  html          502 text/html, like a load balancer's error page
+  drop          the connection is closed without any response
+  stuck_cursor  a list page whose next position never advances (fal: next_cursor
+                = the cursor sent, or "MQ==" (page 1) on the first page; Cartesia:
+                the page that ended at starting_after again, has_more true;
+                OpenRouter: a full page of 100 identical to the previous page;
+                px0 has no paging and answers normally)
+  echo_auth     500 whose error message contains the request's Authorization value
+Rules are checked in the order added. Each counts the matching requests it sees;
+the first one past its `after` with `times` left answers the request (and uses
+up one of its times) and no later rule sees that request. Unknown fields are
+refused, so a typo does not silently give a rule that never fires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from common import Request, Response
+
+PROVIDERS = ("fal", "px0", "cartesia", "openrouter", "*")
+KINDS = ("status", "delay", "malformed", "truncated", "html", "drop", "stuck_cursor", "echo_auth")
+_FIELDS = {"provider", "method", "path", "after", "times", "kind", "status", "message",
+           "retry_after", "retry_after_ms", "delay_ms"}
+
+MALFORMED_BODY = b'{"data": [{"id": "sim-malformed", "name": "unterminated'
+HTML_502 = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+            b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+            b"</body>\r\n</html>\r\n")
+
+
+class FaultError(ValueError):
+    """A fault rule that cannot be used; the message says why."""
+
+
+@dataclass
+class Rule:
+    id: int
+    provider: str
+    kind: str
+    method: str | None = None
+    path: str | None = None
+    after: int = 0
+    times: int = 1
+    status: int | None = None
+    message: str | None = None
+    retry_after: str | None = None
+    retry_after_ms: str | None = None
+    delay_ms: int = 0
+    seen: int = 0  # matching requests counted so far
+    fired: int = 0  # requests this rule answered
+
+    def matches(self, provider: str, method: str, path: str) -> bool:
+        return (self.provider in ("*", provider) and (self.method is None or self.method == method)
+                and (self.path is None or self.path in path))
+
+    def used_up(self) -> bool:
+        return self.times != -1 and self.fired >= self.times
+
+
+def _int(spec: dict, name: str, default: int, minimum: int) -> int:
+    value = spec.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise FaultError(f"{name} must be an integer >= {minimum}")
+    return value
+
+
+def parse_rule(spec, rule_id: int) -> Rule:
+    if not isinstance(spec, dict):
+        raise FaultError("a fault must be a JSON object")
+    unknown = set(spec) - _FIELDS
+    if unknown:
+        raise FaultError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    if spec.get("provider") not in PROVIDERS:
+        raise FaultError(f"provider must be one of {', '.join(PROVIDERS)}")
+    if spec.get("kind") not in KINDS:
+        raise FaultError(f"kind must be one of {', '.join(KINDS)}")
+    for name in ("method", "path", "message"):
+        if spec.get(name) is not None and not isinstance(spec[name], str):
+            raise FaultError(f"{name} must be a string")
+    times = spec.get("times", 1)
+    if times != -1:
+        times = _int(spec, "times", 1, 1)
+    rule = Rule(id=rule_id, provider=spec["provider"], kind=spec["kind"],
+                method=spec["method"].upper() if spec.get("method") else None, path=spec.get("path") or None,
+                after=_int(spec, "after", 0, 0), times=times, message=spec.get("message"))
+    if rule.kind == "status":
+        if "status" not in spec:
+            raise FaultError('kind "status" needs "status"')
+        rule.status = _int(spec, "status", 0, 200)
+        if rule.status > 599:
+            raise FaultError("status must be 200..599")
+        for name in ("retry_after", "retry_after_ms"):
+            value = spec.get(name)
+            if value is not None:
+                if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                    raise FaultError(f"{name} must be a string or a number")
+                setattr(rule, name, str(value))
+    if rule.kind == "delay":
+        if "delay_ms" not in spec:
+            raise FaultError('kind "delay" needs "delay_ms"')
+        rule.delay_ms = _int(spec, "delay_ms", 0, 0)
+    return rule
+
+
+class Faults:
+    """The rules in the order added. Not thread-safe: the server holds its lock."""
+
+    def __init__(self):
+        self._rules: list[Rule] = []
+        self._next_id = 1
+
+    def add(self, spec) -> Rule:
+        rule = parse_rule(spec, self._next_id)
+        self._next_id += 1
+        self._rules.append(rule)
+        return rule
+
+    def clear(self) -> None:
+        self._rules.clear()
+
+    def describe(self) -> list[dict]:
+        return [asdict(rule) for rule in self._rules]
+
+    def match(self, provider: str, method: str, path: str) -> Rule | None:
+        """The rule that answers this request, if any (and counts the request)."""
+        for rule in self._rules:
+            if rule.used_up() or not rule.matches(provider, method, path):
+                continue
+            rule.seen += 1
+            if rule.seen > rule.after:
+                rule.fired += 1
+                return rule
+        return None
+
+
+def canned_response(rule: Rule, provider, req: Request) -> Response | None:
+    """The answer of a rule that replaces the provider's one, or None when the provider must answer."""
+    if rule.kind == "status":
+        response = provider.error(req, rule.status, rule.message)
+        if rule.retry_after is not None:
+            response.headers.append(("Retry-After", rule.retry_after))
+        if rule.retry_after_ms is not None:
+            response.headers.append(("retry-after-ms", rule.retry_after_ms))
+        return response
+    if rule.kind == "echo_auth":
+        auth = req.header("Authorization") or "(none)"
+        return provider.error(req, 500, f"Internal error while validating credentials: {auth}")
+    if rule.kind == "malformed":
+        return Response(200, MALFORMED_BODY, "application/json")
+    if rule.kind == "html":
+        return Response(502, HTML_502, "text/html")
+    return None

@@ -1,0 +1,337 @@
+"""The HTTP side: one ThreadingHTTPServer on 127.0.0.1 that plays all four providers.
+
+Why one server with path prefixes: keyctl takes a base URL per provider, so
+pointing each at http://127.0.0.1:PORT/<prefix> exercises the real HTTP stack
+(keep-alive, status codes, headers, broken connections) without the internet.
+
+  /fal/v1             fal          (fal.py)
+  /px0                px0          (px0.py)
+  /cartesia           Cartesia     (cartesia.py)
+  /openrouter/api/v1  OpenRouter   (openrouter.py)
+  /_sim/...           control API  (control.py)
+
+HTTP/1.1 with keep-alive; every response has a Content-Length except 204 (RFC
+9110 forbids one there, and the status alone says there is no body). Each
+provider request is counted per TCP connection, may be hit by a fault rule or
+the configured delay, and is appended to the request log (Authorization
+redacted; response bodies, and so created secrets, are never logged). The
+provider objects are not thread-safe, so their answers are computed under one
+lock; delays are slept outside it.
+
+`start(Config(...))` runs the server in a background thread and is what both
+__main__ and the self-tests use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import random
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import control
+from cartesia import Cartesia
+from common import Request, Response, json_response
+from fal import Fal
+from faults import Faults, canned_response
+from openrouter import OpenRouter
+from px0 import Px0
+
+PROVIDER_CLASSES = (Fal, Px0, Cartesia, OpenRouter)
+DEFAULT_COUNTS = {"fal": 250, "px0": 40, "cartesia": 230, "openrouter": 250}
+LOG_LIMIT = 100_000  # oldest entries are dropped past this, so long benchmarks stay bounded
+
+
+@dataclass
+class Config:
+    port: int = 0
+    seed: int = 1
+    counts: dict = field(default_factory=lambda: dict(DEFAULT_COUNTS))
+    delay_ms: int = 0
+    jitter_ms: int = 0
+    verbose: bool = False
+    faults: list = field(default_factory=list)  # rule specs, as for POST /_sim/faults
+
+
+class Simulator:
+    """Providers, fault rules, request log and counters; every method is thread-safe."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self._lock = threading.Lock()
+        counts = {**DEFAULT_COUNTS, **config.counts}
+        self.providers = {cls.name: cls(config.seed, counts[cls.name]) for cls in PROVIDER_CLASSES}
+        self._faults = Faults()
+        for spec in config.faults:
+            self._faults.add(spec)
+        self._jitter = random.Random(config.seed)
+        self._seq = 0  # provider requests over the whole run; never reset
+        self._connection_ids = itertools.count(1)  # never reset, so ids stay unique
+        self._clear_records()
+
+    def _clear_records(self) -> None:
+        self._log: deque = deque(maxlen=LOG_LIMIT)
+        self._connections = 0
+        self._requests = 0
+        self._by_provider = {name: [0, set()] for name in self.providers}
+
+    def route(self, path: str):
+        """(provider, path after its prefix), or (None, None)."""
+        for provider in self.providers.values():
+            if path == provider.prefix or path.startswith(provider.prefix + "/"):
+                return provider, path[len(provider.prefix):]
+        return None, None
+
+    # -- per connection / request --------------------------------------------
+
+    def connection_opened(self) -> int:
+        with self._lock:
+            self._connections += 1
+            return next(self._connection_ids)
+
+    def begin(self, provider_name: str, method: str, path: str, connection: int):
+        """Counts a provider request; returns (seq, the fault rule that answers it or None, delay in s)."""
+        with self._lock:
+            self._seq += 1
+            self._requests += 1
+            counters = self._by_provider[provider_name]
+            counters[0] += 1
+            counters[1].add(connection)
+            rule = self._faults.match(provider_name, method, path)
+            delay = self.config.delay_ms
+            if self.config.jitter_ms:
+                delay += self._jitter.randint(0, self.config.jitter_ms)
+            if rule is not None and rule.kind == "delay":
+                delay += rule.delay_ms
+            return self._seq, rule, delay / 1000
+
+    def answer(self, provider, req: Request) -> Response:
+        with self._lock:
+            try:
+                return provider.handle(req)
+            except Exception as exc:  # a simulator bug: say so loudly, answer like the provider would
+                traceback.print_exc(file=sys.stderr)
+                return provider.error(req, 500, f"simulator error: {exc!r}")
+
+    def record(self, entry: dict) -> None:
+        with self._lock:
+            self._log.append(entry)
+
+    # -- control API -----------------------------------------------------------
+
+    def add_fault(self, spec) -> int:
+        with self._lock:
+            return self._faults.add(spec).id
+
+    def fault_rules(self) -> list:
+        with self._lock:
+            return self._faults.describe()
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def log_entries(self) -> list:
+        with self._lock:
+            return sorted(self._log, key=lambda e: e["seq"])
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self._log.clear()
+
+    def stats(self) -> dict:
+        with self._lock:
+            return {"connections": self._connections, "requests": self._requests,
+                    "by_provider": {name: {"requests": n, "connections": len(conns)}
+                                    for name, (n, conns) in self._by_provider.items()}}
+
+    def reset(self) -> None:
+        with self._lock:
+            for provider in self.providers.values():
+                provider.reset()
+            self._faults.clear()
+            self._clear_records()
+
+
+def redact_headers(headers) -> dict:
+    out = {}
+    for name, value in headers.items():
+        if name.lower() == "authorization":
+            scheme = value.split(" ", 1)[0] if " " in value.strip() else ""
+            value = f"{scheme} [REDACTED]" if scheme else "[REDACTED]"
+        out[name] = value
+    return out
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "keyctl-sim/1"
+    timeout = 300  # an idle keep-alive connection is closed after this many seconds
+    disable_nagle_algorithm = True  # small responses must not wait for delayed ACKs
+
+    server: "SimServer"
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection_id = self.server.sim.connection_opened()
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_request(self, code="-", size="-") -> None:
+        pass  # provider requests get one line of their own in _provider_request
+
+    def log_message(self, format: str, *args) -> None:
+        if self.server.sim.config.verbose:
+            sys.stderr.write("keyctl-sim: %s\n" % (format % args))
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+
+    # -- dispatch -------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        url = urlsplit(self.path)
+        try:
+            body = self._read_body()
+        except ValueError as exc:
+            self.close_connection = True
+            self._send(json_response(400, {"error": str(exc)}))
+            return
+        if url.path == "/_sim" or url.path.startswith("/_sim/"):
+            response = control.handle(self.server.sim, self.command, url.path, body)
+            self.log_message("control %s %s -> %d", self.command, url.path, response.status)
+            self._send(response)
+            return
+        provider, subpath = self.server.sim.route(url.path)
+        if provider is None:
+            prefixes = [p.prefix for p in self.server.sim.providers.values()] + ["/_sim"]
+            self._send(json_response(404, {"error": f"no simulated provider at {url.path}", "prefixes": prefixes}))
+            return
+        req = Request(self.command, unquote(subpath), parse_qs(url.query, keep_blank_values=True),
+                      self.headers, body)
+        self._provider_request(provider, req)
+
+    def _provider_request(self, provider, req: Request) -> None:
+        sim = self.server.sim
+        seq, rule, delay = sim.begin(provider.name, req.method, req.path, self.connection_id)
+        req.request_id = "req_" + hashlib.sha256(f"{sim.config.seed}:{seq}".encode()).hexdigest()[:24]
+        entry = {"seq": seq, "provider": provider.name, "method": req.method, "path": req.path,
+                 "query": req.query, "headers": redact_headers(req.headers),
+                 "body": req.body.decode("utf-8", errors="replace") if req.body else None,
+                 "status": None, "connection": self.connection_id, "fault": rule.id if rule else None}
+        started = time.monotonic()
+        try:
+            if delay:
+                time.sleep(delay)
+            kind = rule.kind if rule else None
+            if kind == "drop":
+                self.close_connection = True
+                return
+            response = canned_response(rule, provider, req) if rule else None
+            if response is None:
+                req.stuck_cursor = kind == "stuck_cursor"
+                response = sim.answer(provider, req)
+            if kind == "truncated":
+                entry["status"] = 200
+                self._send_truncated(response)
+            else:
+                entry["status"] = response.status
+                self._send(response)
+        finally:
+            sim.record(entry)
+            if sim.config.verbose:
+                query = "?" + urlsplit(self.path).query if "?" in self.path else ""
+                fault = f" fault={rule.id}:{rule.kind}" if rule else ""
+                sys.stderr.write(f"keyctl-sim: #{seq} conn={self.connection_id} {provider.name} {req.method} "
+                                 f"{req.path}{query} -> {entry['status']}{fault} "
+                                 f"{(time.monotonic() - started) * 1000:.0f}ms\n")
+
+    # -- I/O ------------------------------------------------------------------
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return b""
+        if not length.strip().isdigit():
+            raise ValueError("invalid Content-Length")
+        return self.rfile.read(int(length))
+
+    def _send(self, response: Response) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        if response.content_type:
+            self.send_header("Content-Type", response.content_type)
+        if response.status != 204:
+            self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if response.body and self.command != "HEAD" and response.status != 204:
+            self.wfile.write(response.body)
+
+    def _send_truncated(self, response: Response) -> None:
+        """200 announcing the whole body, half of it sent, then the connection closed."""
+        body = response.body or b'{"data": []}'
+        self.send_response(200)
+        self.send_header("Content-Type", response.content_type or "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 2])
+        self.close_connection = True
+
+
+class SimServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, sim: Simulator):
+        self.sim = sim
+        super().__init__(("127.0.0.1", sim.config.port), Handler)
+
+    def handle_error(self, request, client_address) -> None:
+        # Clients hanging up mid-response is normal here (timeouts, fault tests).
+        if self.sim.config.verbose:
+            super().handle_error(request, client_address)
+
+
+class Running:
+    """A started simulator: its port and URL, and stop()."""
+
+    def __init__(self, httpd: SimServer, thread: threading.Thread):
+        self.httpd, self.thread = httpd, thread
+        self.sim = httpd.sim
+        self.port = httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def start(config: Config | None = None) -> Running:
+    """Binds 127.0.0.1:config.port (0 = a free port) and serves in a daemon thread."""
+    httpd = SimServer(Simulator(config or Config()))
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                              name="keyctl-sim", daemon=True)
+    thread.start()
+    return Running(httpd, thread)
