@@ -35,21 +35,24 @@ public struct ProviderRegistry: Sendable {
   public func make(_ id: ProviderID, overrides: Overrides = Overrides()) throws -> any KeyProvider {
     guard let credential = id.credential(in: environment) else {
       throw KeyError(
-        .auth, "no credentials for \(id.displayName)", provider: id, hint: id.credentialAdvice + ".")
+        .auth, "no credentials for \(id.displayName)", provider: id, hint: id.credentialAdvice + "."
+      )
     }
     let baseURL = try id.baseURL(override: overrides.baseURL, environment: environment)
     let redactor = Redactor(secrets: [credential.secret])
     switch id {
     case .fal:
       return FalProvider(
-        client: client(id, baseURL, [("Authorization", "Key " + credential.secret)], redactor,
+        client: client(
+          id, baseURL, [("Authorization", "Key " + credential.secret)], redactor,
           authHint: "fal refused \(credential.source): key management needs an admin-scope key "
             + "(id:secret) in FAL_ADMIN_KEY.", parse: FalProvider.parseError))
     case .px0:
       // Checked here so that a missing or malformed org id stops before any request.
       let orgID = try Px0Provider.orgID(override: overrides.orgID, environment: environment)
       return Px0Provider(
-        client: client(id, baseURL, [("Authorization", "Bearer " + credential.secret)], redactor,
+        client: client(
+          id, baseURL, [("Authorization", "Bearer " + credential.secret)], redactor,
           authHint: Px0Provider.authHint(for: credential), parse: Px0Provider.parseError),
         orgID: orgID)
     case .cartesia:
@@ -65,7 +68,8 @@ public struct ProviderRegistry: Sendable {
           parse: CartesiaProvider.parseError))
     case .openrouter:
       return OpenRouterProvider(
-        client: client(id, baseURL, [("Authorization", "Bearer " + credential.secret)], redactor,
+        client: client(
+          id, baseURL, [("Authorization", "Bearer " + credential.secret)], redactor,
           authHint: "OpenRouter refused \(credential.source): key management needs a management "
             + "key (https://openrouter.ai/settings/management-keys) in OPENROUTER_MANAGEMENT_KEY.",
           parse: OpenRouterProvider.parseError))

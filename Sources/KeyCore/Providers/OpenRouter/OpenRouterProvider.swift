@@ -1,0 +1,83 @@
+import Foundation
+
+/// OpenRouter's management API: `GET /keys` serves a fixed 100 keys a page at
+/// an `offset`, `POST /keys` creates a key.
+struct OpenRouterProvider: KeyProvider {
+  /// The page size OpenRouter serves; it takes no limit parameter.
+  static let pageLength = 100
+
+  let id = ProviderID.openrouter
+  let client: ProviderClient
+
+  func page(at position: PagePosition, options: ListOptions) async throws -> Page {
+    let offset = try Self.offset(at: position)
+    var query = [("offset", String(offset))]
+    if options.includeDisabled { query.append(("include_disabled", "true")) }
+    if options.includeExpired { query.append(("include_expired", "true")) }
+    if let workspace = options.workspaceID { query.append(("workspace_id", workspace)) }
+    let response = try await client.get("/keys", query: query)
+    let body = try client.decode(OpenRouterWire.ListResponse.self, from: response)
+    let raws = try client.rawElements(ofArray: "data", in: response, expecting: body.data.count)
+    let now = client.settings.now()
+    let keys = zip(body.data, raws).map { Self.normalize($0, raw: $1, now: now) }
+    // There is no has_more: only a short page proves the end. Advancing by the
+    // count received (100 in practice) keeps the offsets exact either way.
+    let full = body.data.count >= Self.pageLength
+    return Page(keys: keys, next: full ? .token(String(offset + body.data.count)) : nil)
+  }
+
+  func create(_ request: CreateRequest) async throws -> CreatedKey {
+    // OpenRouter rejects zones other than UTC; whole seconds keep the documented shape.
+    let expiresAt = request.expiresAt.map {
+      ISO8601.format(Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)))
+    }
+    let wire = OpenRouterWire.CreateRequest(
+      name: request.name, limit: request.creditLimit, limitReset: request.limitReset,
+      includeByokInLimit: request.includeByokInLimit, expiresAt: expiresAt,
+      workspaceID: request.workspaceID)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let response = try await client.post("/keys", json: try encoder.encode(wire))
+    let body = try client.decode(OpenRouterWire.CreateResponse.self, from: response)
+    guard let raw = JSONSlicer.value(forKey: "data", in: response.body) else {
+      throw client.unreadable(response, reason: "the 'data' object could not be read")
+    }
+    let key = Self.normalize(body.data, raw: RawJSON(bytes: raw), now: client.settings.now())
+    return CreatedKey(key: key, secret: body.key)
+  }
+
+  static func normalize(_ key: OpenRouterWire.Key, raw: RawJSON, now: Date) -> ApiKey {
+    let expiresAt = key.expiresAt.flatMap(ISO8601.parse)
+    let status: ApiKey.Status
+    if key.disabled == true {
+      status = .disabled
+    } else if let expiresAt, expiresAt <= now {
+      status = .expired
+    } else {
+      status = .active
+    }
+    return ApiKey(
+      provider: .openrouter, id: key.hash, name: key.name,
+      createdAt: key.createdAt.flatMap(ISO8601.parse), status: status, expiresAt: expiresAt,
+      lastUsedAt: key.lastUsedAt.flatMap(ISO8601.parse),
+      creator: ApiKey.Creator(id: key.creatorUserID), raw: raw)
+  }
+
+  @Sendable static func parseError(_ body: Data) -> ProviderErrorBody? {
+    guard let decoded = try? JSONDecoder().decode(OpenRouterWire.ErrorResponse.self, from: body),
+      let message = decoded.error.message, !message.isEmpty
+    else { return nil }
+    return ProviderErrorBody(message: message)
+  }
+
+  /// The offset a position stands for; only keyctl's own cursors carry one.
+  private static func offset(at position: PagePosition) throws -> Int {
+    guard case .token(let token) = position else { return 0 }
+    guard let offset = Int(token), offset >= 0 else {
+      throw KeyError(
+        .usage, "OpenRouter page position '\(token)' is not an offset", provider: .openrouter,
+        hint: "Start the listing again without --cursor.")
+    }
+    return offset
+  }
+}
