@@ -94,3 +94,17 @@ import Testing
     #expect(redactor.redact("a cab:cd") == "a cab:cd")
   }
 }
+
+@Suite struct ISO8601CalendarTests {
+  @Test(arguments: [
+    "2027-02-29T00:00:00Z", "2027-02-30T00:00:00Z", "2026-04-31T00:00:00Z", "2100-02-29",
+  ])
+  func impossibleDaysAreRefused(input: String) {
+    #expect(ISO8601.parse(input) == nil)
+  }
+
+  @Test(arguments: ["2028-02-29T00:00:00Z", "2000-02-29", "2026-12-31T23:59:59Z"])
+  func realDaysAreAccepted(input: String) {
+    #expect(ISO8601.parse(input) != nil)
+  }
+}

@@ -25,7 +25,7 @@ public enum ISO8601 {
       return true
     }
     guard let year = number(4), skip(45), let month = number(2), skip(45), let day = number(2),
-      (1...12).contains(month), (1...31).contains(day)
+      (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
     else { return nil }
     var seconds = Double(daysFromCivil(year: year, month: month, day: day) * 86_400)
     if utf8.isEmpty { return Date(timeIntervalSince1970: seconds) }
@@ -82,6 +82,14 @@ public enum ISO8601 {
     text += pad(secondsOfDay % 60, 2)
     if millis != 0 { text += "." + pad(millis, 3) }
     return text + "Z"
+  }
+
+  private static func daysIn(month: Int, year: Int) -> Int {
+    switch month {
+    case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+    case 4, 6, 9, 11: 30
+    default: 31
+    }
   }
 
   private static func pad(_ value: Int, _ width: Int) -> String {

@@ -1,7 +1,8 @@
 import Foundation
 
 extension RawJSON {
-  /// A create response's object without its secret fields.
+  /// A create response's object without its secret fields, re-encoded with
+  /// sorted keys (so, unlike a listed key's `raw`, not byte for byte).
   ///
   /// `raw` of a created key must not carry the secret a second time: scripts
   /// save key metadata to files, and the secret belongs only in `secret`.

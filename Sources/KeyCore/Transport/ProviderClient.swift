@@ -4,7 +4,6 @@ import Foundation
 struct ProviderErrorBody: Sendable {
   var message: String?
   var requestID: String?
-  var type: String?
 }
 
 /// Sends one provider's requests: base URL, auth and extra headers, retries,
@@ -104,7 +103,7 @@ struct ProviderClient: Sendable {
       .badResponse,
       "\(provider.displayName) sent a response keyctl cannot read (HTTP \(response.status)): "
         + "\(reason). It began: \(excerpt(response.body))",
-      provider: provider, status: response.status,
+      provider: provider, status: response.status, requestID: Self.requestID(response.headers),
       hint: "Check the base URL points at \(provider.displayName)'s API, or retry later.")
   }
 
@@ -202,8 +201,7 @@ struct ProviderClient: Sendable {
         hint: "Point the base URL at the final address.")
     }
     let parsed = parseError(response.body)
-    let requestID =
-      parsed?.requestID ?? response.headers["x-request-id"] ?? response.headers["request-id"]
+    let requestID = parsed?.requestID ?? Self.requestID(response.headers)
     var message = parsed?.message.map { redactor.redact($0) } ?? excerpt(response.body)
     if message.isEmpty { message = "(empty body)" }
     let kind = KeyError.kind(forStatus: status)
@@ -220,6 +218,11 @@ struct ProviderClient: Sendable {
     return KeyError(
       kind, "\(provider.displayName) answered HTTP \(status): \(message)", provider: provider,
       status: status, requestID: requestID, hint: hint)
+  }
+
+  /// The request id providers put in headers when the body has none.
+  private static func requestID(_ headers: [String: String]) -> String? {
+    headers["x-request-id"] ?? headers["request-id"] ?? headers["x-fal-request-id"]
   }
 
   private static func mayHaveHappened(_ provider: ProviderID) -> String {

@@ -1,3 +1,5 @@
+import KeyCore
+
 /// `keyctl help [COMMAND]`.
 enum HelpCommand {
   static func run(_ invocation: Invocation, _ context: CommandContext, width: Int) throws -> Int32 {
@@ -8,9 +10,10 @@ enum HelpCommand {
     }
     guard let command = Spec.command(named: name) else {
       let suggestion = Suggestions.closest(to: name, in: Spec.commands.map(\.name))
-      throw invocation.usageError(
+      let known = Spec.commands.map(\.name).joined(separator: ", ")
+      throw KeyError.usage(
         "no help for unknown command '\(name)'."
-          + (suggestion.map { " Did you mean '\($0)'?" } ?? ""))
+          + (suggestion.map { " Did you mean '\($0)'?" } ?? " Commands: \(known)."))
     }
     try context.stdout.write(HelpRenderer.command(command, width: width))
     try context.stdout.flush()

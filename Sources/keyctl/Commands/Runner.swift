@@ -14,6 +14,15 @@ enum Runner {
         try context.stdout.flush()
         return 0
       }
+      if invocation.command == nil, !invocation.has("help") {
+        // `keyctl -o yaml` or `keyctl -p fal`: check the values, then say what is missing.
+        _ = try GlobalOptions(invocation, environment: context.environment)
+        if !invocation.values.isEmpty {
+          throw KeyError.usage(
+            "missing a command: keyctl <command> [options] (commands: "
+              + Spec.commands.map(\.name).joined(separator: ", ") + ")")
+        }
+      }
       guard let command = invocation.command, !invocation.has("help") || command.name == "help"
       else {
         let page =

@@ -106,7 +106,7 @@ struct TableWriter: ListWriter {
 
   mutating func finish(nextCursor: String?, errors: [KeyError]) throws {
     if rows.isEmpty {
-      stderr.line("No keys found.")
+      if errors.isEmpty { stderr.line("No keys found.") }
     } else {
       let headers = fields.map { $0.rawValue.uppercased().replacingOccurrences(of: "_", with: " ") }
       var widths = headers.map(\.count)

@@ -47,7 +47,7 @@ struct FalProvider: KeyProvider {
       let message = [error.message, error.type.map { "(\($0))" }].compactMap { $0 }.joined(
         separator: " ")
       return ProviderErrorBody(
-        message: message.isEmpty ? nil : message, requestID: error.requestID, type: error.type)
+        message: message.isEmpty ? nil : message, requestID: error.requestID)
     }
     return decoded.detail.map { ProviderErrorBody(message: $0) }
   }
