@@ -1,0 +1,123 @@
+import Foundation
+
+/// What one run of the real `keyctl` binary produced.
+struct RunResult {
+  let status: Int32
+  let stdout: String
+  let stderr: String
+
+  /// stdout parsed as one JSON object.
+  func json() throws -> [String: Any] {
+    let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
+    guard let dictionary = object as? [String: Any] else {
+      throw RunResultError.notAnObject(stdout)
+    }
+    return dictionary
+  }
+
+  /// The `keys` of a `-o json` document.
+  func keys() throws -> [[String: Any]] {
+    (try json()["keys"] as? [[String: Any]]) ?? []
+  }
+
+  /// stdout as ndjson objects.
+  func lines() throws -> [[String: Any]] {
+    try stdout.split(separator: "\n").map {
+      guard let object = try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+      else { throw RunResultError.notAnObject(String($0)) }
+      return object
+    }
+  }
+
+  /// Everything printed, for "no secret anywhere" checks.
+  var allOutput: String { stdout + stderr }
+}
+
+enum RunResultError: Error {
+  case notAnObject(String)
+  case noBinary(String)
+}
+
+/// Runs the built `keyctl` binary as a subprocess with exactly the given
+/// environment (nothing inherited), as a user's shell script would.
+enum Keyctl {
+  /// `keyctl` next to the test bundle, i.e. in the same build folder.
+  static let binary: URL = {
+    let bundle = URL(fileURLWithPath: CommandLine.arguments.first ?? ".")
+    var directory = bundle.deletingLastPathComponent()
+    while !directory.path.isEmpty, directory.path != "/" {
+      let candidate = directory.appendingPathComponent("keyctl")
+      var isDirectory: ObjCBool = false
+      if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory),
+        !isDirectory.boolValue
+      {
+        return candidate
+      }
+      directory = directory.deletingLastPathComponent()
+    }
+    return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("keyctl")
+  }()
+
+  static func run(
+    _ arguments: [String], environment: [String: String], stdin: String? = nil
+  ) throws -> RunResult {
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+      throw RunResultError.noBinary(binary.path)
+    }
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read both pipes concurrently so a large stdout cannot block the child.
+    let group = DispatchGroup()
+    let errBox = DataBox()
+    group.enter()
+    DispatchQueue.global().async {
+      errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+      group.leave()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return RunResult(
+      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errBox.data, as: UTF8.self))
+  }
+
+  /// Runs `keyctl … | head -1` through the shell, returning the pipeline's
+  /// output and keyctl's own exit status.
+  static func runPipedToHead(_ arguments: [String], environment: [String: String]) throws
+    -> RunResult
+  {
+    let quoted = ([binary.path] + arguments).map {
+      "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+    let script = quoted.joined(separator: " ") + " | head -1; exit ${PIPESTATUS[0]}"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["-c", script]
+    process.environment = environment
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return RunResult(
+      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errData, as: UTF8.self))
+  }
+}
+
+/// Bytes read on another thread; the DispatchGroup orders the write before the read.
+private final class DataBox: @unchecked Sendable {
+  var data = Data()
+}
