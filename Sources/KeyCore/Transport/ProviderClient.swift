@@ -54,14 +54,20 @@ struct ProviderClient: Sendable {
       } catch let failure as TransportFailure {
         let error = networkError(failure, idempotent: idempotent)
         guard attempt < retries, error.kind == .network else { throw error }
-        try await backoff(attempt: &attempt, headers: [:], reason: error.message)
+        let wait = settings.retry.delay(attempt: attempt, headers: [:], now: settings.now()) ?? 0
+        try await pause(wait, attempt: &attempt, reason: error.message)
         continue
       }
       let millis = Int(Date().timeIntervalSince(started) * 1000)
       log("< \(response.status) \(method) \(url.path) (\(response.body.count) bytes, \(millis) ms)")
       if (200..<300).contains(response.status) { return response }
-      if attempt < retries, RetryPolicy.retryableStatuses.contains(response.status) {
-        if try await backoffIfAllowed(attempt: &attempt, response: response) { continue }
+      // A server asking for a longer wait than keyctl honours gets no retry: its error is reported.
+      if attempt < retries, RetryPolicy.retryableStatuses.contains(response.status),
+        let wait = settings.retry.delay(
+          attempt: attempt, headers: response.headers, now: settings.now())
+      {
+        try await pause(wait, attempt: &attempt, reason: "HTTP \(response.status)")
+        continue
       }
       throw httpError(response, idempotent: idempotent, attempts: attempt + 1)
     }
@@ -148,10 +154,7 @@ struct ProviderClient: Sendable {
     settings.log?(redactor.redact("\(provider.rawValue): \(line)"))
   }
 
-  private func backoff(attempt: inout Int, headers: [String: String], reason: String) async throws {
-    let wait =
-      settings.retry.delay(attempt: attempt, headers: headers, now: settings.now())
-      ?? settings.retry.maxServerDelay
+  private func pause(_ wait: Double, attempt: inout Int, reason: String) async throws {
     attempt += 1
     log(
       "retry \(attempt)/\(settings.retry.maxRetries) in \(String(format: "%.2f", wait)) s after \(reason)"
@@ -161,17 +164,6 @@ struct ProviderClient: Sendable {
     } catch {
       throw KeyError(.interrupted, "interrupted", provider: provider)
     }
-  }
-
-  /// Backs off before repeating a retryable status; false when the server asked
-  /// for a longer wait than keyctl will honour.
-  private func backoffIfAllowed(attempt: inout Int, response: HTTPResponse) async throws -> Bool {
-    guard
-      settings.retry.delay(attempt: attempt, headers: response.headers, now: settings.now()) != nil
-    else { return false }
-    try await backoff(
-      attempt: &attempt, headers: response.headers, reason: "HTTP \(response.status)")
-    return true
   }
 
   private func networkError(_ failure: TransportFailure, idempotent: Bool) -> KeyError {
