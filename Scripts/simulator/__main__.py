@@ -50,8 +50,9 @@ credentials:
 control API (no auth):
   POST   /_sim/faults   {"provider": "fal|px0|cartesia|openrouter|*", "method"?, "path"?,
                          "after"?: 0, "times"?: 1 (-1 = forever), "kind": status|delay|
-                         malformed|truncated|html|drop|stuck_cursor|echo_auth,
-                         "status"?, "message"?, "retry_after"?, "retry_after_ms"?, "delay_ms"?}
+                         malformed|truncated|html|drop|stuck_cursor|echo_auth|redirect,
+                         "status"?, "message"?, "retry_after"?, "retry_after_ms"?, "delay_ms"?,
+                         "location"?, "keep_query"?}
                          -> 201 {"id": N}
   GET    /_sim/faults   rules and how often they matched/fired;  DELETE clears them
   GET    /_sim/log      provider requests (Authorization redacted);  DELETE clears it

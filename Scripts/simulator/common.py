@@ -30,6 +30,7 @@ class Request:
     headers: Any  # http.client.HTTPMessage: case-insensitive .get()
     body: bytes
     request_id: str = ""
+    raw_query: str = ""  # the query string exactly as sent (the redirect fault's keep_query)
     stuck_cursor: bool = False  # set by the stuck_cursor fault
 
     def header(self, name: str) -> str | None:

@@ -23,6 +23,11 @@ Kinds:
                 OpenRouter: a full page of 100 identical to the previous page;
                 px0 has no paging and answers normally)
   echo_auth     500 whose error message contains the request's Authorization value
+  redirect      "location": an absolute http(s) URL, optional "status" 301, 302 (default),
+                307 or 308, optional "keep_query": true to append the request's query
+                string to the location; an empty body with that Location header. Point
+                it at another simulator to see whether a client follows it (the target's
+                log), or at this one under another path for a same-origin move
 Rules are checked in the order added. Each counts the matching requests it sees;
 the first one past its `after` with `times` left answers the request (and uses
 up one of its times) and no later rule sees that request. Unknown fields are
@@ -32,13 +37,16 @@ refused, so a typo does not silently give a rule that never fires.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from urllib.parse import urlsplit
 
 from common import Request, Response
 
 PROVIDERS = ("fal", "px0", "cartesia", "openrouter", "*")
-KINDS = ("status", "delay", "malformed", "truncated", "html", "drop", "stuck_cursor", "echo_auth")
+KINDS = ("status", "delay", "malformed", "truncated", "html", "drop", "stuck_cursor", "echo_auth",
+         "redirect")
 _FIELDS = {"provider", "method", "path", "after", "times", "kind", "status", "message",
-           "retry_after", "retry_after_ms", "delay_ms"}
+           "retry_after", "retry_after_ms", "delay_ms", "location", "keep_query"}
+REDIRECT_STATUSES = (301, 302, 307, 308)
 
 MALFORMED_BODY = b'{"data": [{"id": "sim-malformed", "name": "unterminated'
 HTML_502 = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
@@ -64,6 +72,8 @@ class Rule:
     retry_after: str | None = None
     retry_after_ms: str | None = None
     delay_ms: int = 0
+    location: str | None = None
+    keep_query: bool = False
     seen: int = 0  # matching requests counted so far
     fired: int = 0  # requests this rule answered
 
@@ -117,6 +127,27 @@ def parse_rule(spec, rule_id: int) -> Rule:
         if "delay_ms" not in spec:
             raise FaultError('kind "delay" needs "delay_ms"')
         rule.delay_ms = _int(spec, "delay_ms", 0, 0)
+    if rule.kind == "redirect":
+        location = spec.get("location")
+        if not isinstance(location, str):
+            raise FaultError('kind "redirect" needs "location", an absolute URL')
+        parts = urlsplit(location)
+        if (parts.scheme not in ("http", "https") or not parts.netloc or not location.isascii()
+                or any(c in location for c in "\r\n")):
+            raise FaultError("location must be an absolute http:// or https:// URL (ASCII, one line)")
+        rule.location = location
+        status = spec.get("status", 302)
+        if isinstance(status, bool) or status not in REDIRECT_STATUSES:
+            raise FaultError(f"a redirect's status must be one of {', '.join(map(str, REDIRECT_STATUSES))}")
+        rule.status = int(status)
+        keep_query = spec.get("keep_query", False)
+        if not isinstance(keep_query, bool):
+            raise FaultError("keep_query must be true or false")
+        rule.keep_query = keep_query
+    else:
+        for name in ("location", "keep_query"):
+            if name in spec:
+                raise FaultError(f'{name} applies only to kind "redirect"')
     return rule
 
 
@@ -163,6 +194,11 @@ def canned_response(rule: Rule, provider, req: Request) -> Response | None:
     if rule.kind == "echo_auth":
         auth = req.header("Authorization") or "(none)"
         return provider.error(req, 500, f"Internal error while validating credentials: {auth}")
+    if rule.kind == "redirect":
+        location = rule.location or ""
+        if rule.keep_query and req.raw_query:
+            location += ("&" if "?" in location else "?") + req.raw_query
+        return Response(rule.status or 302, b"", None, [("Location", location)])
     if rule.kind == "malformed":
         return Response(200, MALFORMED_BODY, "application/json")
     if rule.kind == "html":

@@ -218,7 +218,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(json_response(404, {"error": f"no simulated provider at {url.path}", "prefixes": prefixes}))
             return
         req = Request(self.command, unquote(subpath), parse_qs(url.query, keep_blank_values=True),
-                      self.headers, body)
+                      self.headers, body, raw_query=url.query)
         self._provider_request(provider, req)
 
     def _provider_request(self, provider, req: Request) -> None:

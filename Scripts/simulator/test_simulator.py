@@ -522,6 +522,48 @@ class FaultTests(SimTest):
         self.assertIn("sk-or-v1-mgmt-sim", reply.json["error"]["message"])
         self.assertNotIn(b"sim-fal-admin-secret", call("GET", "/_sim/log").raw)
 
+    def test_redirect(self):
+        fault(provider="fal", kind="redirect", location="http://127.0.0.2:9/elsewhere/keys")
+        reply = call("GET", "/fal/v1/keys?limit=5", FAL)
+        self.assertEqual((reply.status, reply.headers["Location"], reply.raw),
+                         (302, "http://127.0.0.2:9/elsewhere/keys", b""))
+        self.assertEqual(reply.headers["Content-Length"], "0")
+        self.assertEqual(call("GET", "/fal/v1/keys", FAL).status, 200)  # times defaults to 1
+        self.assertEqual([(e["status"], e["fault"] is not None) for e in log()], [(302, True), (200, False)])
+
+    def test_redirect_status_and_keep_query_to_a_same_origin_path(self):
+        # A "moved" API: the old path only redirects, the new one answers.
+        fault(provider="cartesia", path="/old/", kind="redirect", status=308, times=-1, keep_query=True,
+              location=f"{SIM.url}/cartesia/api-keys")
+        reply = call("GET", "/cartesia/old/api-keys?limit=2&q=a%20b", CAR)
+        self.assertEqual(reply.status, 308)
+        target = reply.headers["Location"]
+        self.assertEqual(target, f"{SIM.url}/cartesia/api-keys?limit=2&q=a%20b")
+        followed = call("GET", target[len(SIM.url):], CAR)
+        self.assertEqual(followed.status, 200)
+        self.assertLessEqual(len(followed.json["data"]), 2)
+        for status in (301, 307):
+            fault(provider="px0", kind="redirect", status=status, location="https://px0.example/v1/api-keys?x=1",
+                  keep_query=True)
+            reply = call("GET", f"/px0/v1/api-keys?org_id={ORG}", PX0)
+            self.assertEqual((reply.status, reply.headers["Location"]),
+                             (status, f"https://px0.example/v1/api-keys?x=1&org_id={ORG}"))
+
+    def test_invalid_redirect_rules(self):
+        for spec in ({"provider": "fal", "kind": "redirect"},
+                     {"provider": "fal", "kind": "redirect", "location": "/fal/v1/keys"},
+                     {"provider": "fal", "kind": "redirect", "location": "ftp://example.com/"},
+                     {"provider": "fal", "kind": "redirect", "location": "http://a.example/\r\nX-Evil: 1"},
+                     {"provider": "fal", "kind": "redirect", "location": "http://example.com/", "status": 303},
+                     {"provider": "fal", "kind": "redirect", "location": "http://example.com/", "status": "302"},
+                     {"provider": "fal", "kind": "redirect", "location": "http://example.com/", "keep_query": 1},
+                     {"provider": "fal", "kind": "drop", "location": "http://example.com/"},
+                     {"provider": "fal", "kind": "status", "status": 500, "keep_query": True}):
+            reply = call("POST", "/_sim/faults", body=spec)
+            self.assertEqual(reply.status, 400, spec)
+            self.assertIn("error", reply.json)
+        self.assertEqual(call("GET", "/_sim/faults").json, [])
+
     def test_invalid_rules(self):
         for spec in ({"provider": "fal"}, {"provider": "nope", "kind": "drop"},
                      {"provider": "fal", "kind": "status"}, {"provider": "fal", "kind": "delay"},

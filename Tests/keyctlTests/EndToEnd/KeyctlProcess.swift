@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// What one run of the real `keyctl` binary produced.
 struct RunResult {
   let status: Int32
@@ -120,4 +124,111 @@ enum Keyctl {
 /// Bytes read on another thread; the DispatchGroup orders the write before the read.
 private final class DataBox: @unchecked Sendable {
   var data = Data()
+}
+
+/// A `keyctl` process started in the background, so a test can signal it
+/// while it works (Ctrl-C) and then collect what it printed.
+final class RunningKeyctl: @unchecked Sendable {
+  let process = Process()
+  private let out = Pipe()
+  private let err = Pipe()
+  private let group = DispatchGroup()
+  private let outBox = DataBox()
+  private let errBox = DataBox()
+  private let watchdog = Watchdog()
+
+  /// Starts the binary with exactly `environment`; after `deadline` seconds it
+  /// is killed (SIGKILL) so that a hang fails the test instead of blocking it.
+  ///
+  /// With `sigintBlocked`, keyctl starts with SIGINT in its signal mask, as a
+  /// child of a thread that blocks it would (the mask survives exec): python3
+  /// blocks it and then execs keyctl in the same process.
+  init(
+    _ arguments: [String], environment: [String: String], sigintBlocked: Bool = false,
+    deadline: Double = 30
+  ) throws {
+    guard FileManager.default.isExecutableFile(atPath: Keyctl.binary.path) else {
+      throw RunResultError.noBinary(Keyctl.binary.path)
+    }
+    if sigintBlocked, let python = Simulator.python {
+      process.executableURL = URL(fileURLWithPath: python)
+      process.arguments =
+        [
+          "-c",
+          "import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}); "
+            + "os.execv(sys.argv[1], sys.argv[1:])",
+          Keyctl.binary.path,
+        ] + arguments
+    } else {
+      process.executableURL = Keyctl.binary
+      process.arguments = arguments
+    }
+    process.environment = environment
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    for (pipe, box) in [(out, outBox), (err, errBox)] {
+      group.enter()
+      DispatchQueue.global().async { [group] in
+        box.data = pipe.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+      }
+    }
+    let pid = process.processIdentifier
+    let watchdog = watchdog
+    DispatchQueue.global().asyncAfter(deadline: .now() + deadline) {
+      watchdog.killIfRunning(pid)
+    }
+  }
+
+  /// Sends a signal to the process (SIGINT is what Ctrl-C sends).
+  func send(_ signal: Int32) {
+    kill(process.processIdentifier, signal)
+  }
+
+  /// Waits for the process to end.
+  func finish() -> FinishedKeyctl {
+    group.wait()
+    process.waitUntilExit()
+    let killed = watchdog.finish()
+    return FinishedKeyctl(
+      result: RunResult(
+        status: process.terminationStatus,
+        stdout: String(decoding: outBox.data, as: UTF8.self),
+        stderr: String(decoding: errBox.data, as: UTF8.self)),
+      exitedNormally: process.terminationReason == .exit, killedByWatchdog: killed)
+  }
+}
+
+/// How a background `keyctl` ended.
+struct FinishedKeyctl {
+  let result: RunResult
+  /// False when a signal ended it (status is then the signal number).
+  let exitedNormally: Bool
+  /// True when it was still running at its deadline and had to be killed.
+  let killedByWatchdog: Bool
+}
+
+/// Kills a process that outlived its deadline, unless it was already reaped.
+private final class Watchdog: @unchecked Sendable {
+  private let lock = NSLock()
+  private var done = false
+  private var killed = false
+
+  func killIfRunning(_ pid: Int32) {
+    lock.withLock {
+      guard !done else { return }
+      killed = true
+      kill(pid, SIGKILL)
+    }
+  }
+
+  /// Marks the process as reaped; true when the watchdog had to kill it.
+  func finish() -> Bool {
+    lock.withLock {
+      done = true
+      return killed
+    }
+  }
 }

@@ -21,6 +21,16 @@ final class Simulator: @unchecked Sendable {
     "OPENROUTER_MANAGEMENT_KEY": "sk-or-v1-mgmt-sim",
   ]
 
+  /// Where each provider lives on the simulator (its base URL's path).
+  static let prefixes = [
+    "fal": "/fal/v1", "px0": "/px0", "cartesia": "/cartesia", "openrouter": "/openrouter/api/v1",
+  ]
+
+  /// The path under the base URL each provider lists its keys at.
+  static let listPaths = [
+    "fal": "/keys", "px0": "/v1/api-keys", "cartesia": "/api-keys", "openrouter": "/keys",
+  ]
+
   /// Every credential value, for asserting that none is ever printed.
   static var secrets: [String] {
     ["sim-fal-admin-secret", "sess_sim_admin", "sk_car_admin_sim", "sk-or-v1-mgmt-sim"]
@@ -85,15 +95,13 @@ final class Simulator: @unchecked Sendable {
     -> [String: String]
   {
     var environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
-    let prefixes = [
-      "fal": "/fal/v1", "px0": "/px0", "cartesia": "/cartesia", "openrouter": "/openrouter/api/v1",
-    ]
     let variables = [
       "fal": ["FAL_ADMIN_KEY"], "px0": ["PX0_ACCESS_TOKEN", "PX0_ORG_ID"],
       "cartesia": ["CARTESIA_ADMIN_KEY"], "openrouter": ["OPENROUTER_MANAGEMENT_KEY"],
     ]
     for provider in providers {
-      environment["KEYCTL_\(provider.uppercased())_BASE_URL"] = baseURL + (prefixes[provider] ?? "")
+      environment["KEYCTL_\(provider.uppercased())_BASE_URL"] =
+        baseURL + (Self.prefixes[provider] ?? "")
       for name in variables[provider] ?? [] { environment[name] = Self.credentials[name] }
     }
     return environment
