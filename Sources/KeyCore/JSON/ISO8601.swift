@@ -9,26 +9,33 @@ import Foundation
 public enum ISO8601 {
   /// Parses an ISO-8601 date-time (or a bare date), or returns nil.
   public static func parse(_ text: String) -> Date? {
-    var utf8 = text.utf8[...]
+    var text = text
+    return text.withUTF8 { parse(utf8: $0) }
+  }
+
+  private static func parse(utf8: UnsafeBufferPointer<UInt8>) -> Date? {
+    var index = 0
+    var isEmpty: Bool { index == utf8.count }
+    func first() -> UInt8? { index < utf8.count ? utf8[index] : nil }
     func number(_ digits: Int) -> Int? {
       var value = 0
       for _ in 0..<digits {
-        guard let byte = utf8.first, byte >= 48, byte <= 57 else { return nil }
+        guard let byte = first(), byte >= 48, byte <= 57 else { return nil }
         value = value * 10 + Int(byte - 48)
-        utf8 = utf8.dropFirst()
+        index += 1
       }
       return value
     }
     func skip(_ byte: UInt8) -> Bool {
-      guard utf8.first == byte else { return false }
-      utf8 = utf8.dropFirst()
+      guard first() == byte else { return false }
+      index += 1
       return true
     }
     guard let year = number(4), skip(45), let month = number(2), skip(45), let day = number(2),
       (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
     else { return nil }
     var seconds = Double(daysFromCivil(year: year, month: month, day: day) * 86_400)
-    if utf8.isEmpty { return Date(timeIntervalSince1970: seconds) }
+    if isEmpty { return Date(timeIntervalSince1970: seconds) }
     guard skip(84) || skip(116) || skip(32), let hour = number(2), skip(58), let minute = number(2),
       hour < 24, minute < 60
     else { return nil }
@@ -39,27 +46,27 @@ public enum ISO8601 {
       if skip(46) || skip(44) {
         var scale = 0.1
         var sawDigit = false
-        while let byte = utf8.first, byte >= 48, byte <= 57 {
+        while let byte = first(), byte >= 48, byte <= 57 {
           seconds += Double(byte - 48) * scale
           scale /= 10
           sawDigit = true
-          utf8 = utf8.dropFirst()
+          index += 1
         }
         guard sawDigit else { return nil }
       }
     }
     if skip(90) || skip(122) {
-      return utf8.isEmpty ? Date(timeIntervalSince1970: seconds) : nil
+      return isEmpty ? Date(timeIntervalSince1970: seconds) : nil
     }
-    guard let sign = utf8.first, sign == 43 || sign == 45 else {
+    guard let sign = first(), sign == 43 || sign == 45 else {
       // No zone at all: providers that omit it mean UTC.
-      return utf8.isEmpty ? Date(timeIntervalSince1970: seconds) : nil
+      return isEmpty ? Date(timeIntervalSince1970: seconds) : nil
     }
-    utf8 = utf8.dropFirst()
+    index += 1
     guard let offsetHours = number(2) else { return nil }
     _ = skip(58)
     let offsetMinutes = number(2) ?? 0
-    guard utf8.isEmpty else { return nil }
+    guard isEmpty else { return nil }
     let offset = Double(offsetHours * 3600 + offsetMinutes * 60)
     return Date(timeIntervalSince1970: sign == 43 ? seconds - offset : seconds + offset)
   }
@@ -77,11 +84,49 @@ public enum ISO8601 {
     let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
     let secondsOfDay = total - days * 86_400
     let (year, month, day) = civilFromDays(days)
-    var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
-    text += pad(secondsOfDay / 3600, 2) + ":" + pad(secondsOfDay % 3600 / 60, 2) + ":"
-    text += pad(secondsOfDay % 60, 2)
-    if millis != 0 { text += "." + pad(millis, 3) }
-    return text + "Z"
+    var text: [UInt8] = []
+    text.reserveCapacity(24)
+    append(year, 4, to: &text)
+    text.append(45)
+    append(month, 2, to: &text)
+    text.append(45)
+    append(day, 2, to: &text)
+    text.append(84)
+    append(secondsOfDay / 3600, 2, to: &text)
+    text.append(58)
+    append(secondsOfDay % 3600 / 60, 2, to: &text)
+    text.append(58)
+    append(secondsOfDay % 60, 2, to: &text)
+    if millis != 0 {
+      text.append(46)
+      append(millis, 3, to: &text)
+    }
+    text.append(90)
+    return String(decoding: text, as: UTF8.self)
+  }
+
+  /// Appends the decimal digits of `value`, zero-padded on the left to `width` characters.
+  private static func append(_ value: Int, _ width: Int, to text: inout [UInt8]) {
+    guard value >= 0 else {
+      // Only a year before 1 BC is negative; it keeps the spelling "00-5".
+      let digits = String(value)
+      text += repeatElement(48, count: max(0, width - digits.utf8.count))
+      text += digits.utf8
+      return
+    }
+    var divisor = 1
+    var count = 1
+    while divisor <= value / 10 {
+      divisor *= 10
+      count += 1
+    }
+    text += repeatElement(48, count: max(0, width - count))
+    var rest = value
+    while divisor > 0 {
+      text.append(UInt8(48 + rest / divisor))
+      rest %= divisor
+      divisor /= 10
+    }
   }
 
   private static func daysIn(month: Int, year: Int) -> Int {
@@ -90,12 +135,6 @@ public enum ISO8601 {
     case 4, 6, 9, 11: 30
     default: 31
     }
-  }
-
-  private static func pad(_ value: Int, _ width: Int) -> String {
-    let digits = String(value)
-    return digits.count >= width
-      ? digits : String(repeating: "0", count: width - digits.count) + digits
   }
 
   // Howard Hinnant's days_from_civil / civil_from_days: exact for the proleptic Gregorian calendar.

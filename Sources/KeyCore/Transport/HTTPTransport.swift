@@ -12,17 +12,21 @@ public struct HTTPRequest: Sendable {
   public var body: Data?
   /// Seconds of silence after which the request fails.
   public var timeout: Double
+  /// Requests of one group share kept-alive connections, and no others: keyctl
+  /// names the provider, so each provider pages over a connection of its own.
+  public var connectionGroup: String
 
   /// Creates a request.
   public init(
     method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data? = nil,
-    timeout: Double = 30
+    timeout: Double = 30, connectionGroup: String = ""
   ) {
     self.method = method
     self.url = url
     self.headers = headers
     self.body = body
     self.timeout = timeout
+    self.connectionGroup = connectionGroup
   }
 
   /// The value of a header, matched without regard to case.

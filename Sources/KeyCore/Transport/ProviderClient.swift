@@ -41,7 +41,8 @@ struct ProviderClient: Sendable {
     requestHeaders.append(("Accept", "application/json"))
     if body != nil { requestHeaders.append(("Content-Type", "application/json")) }
     let request = HTTPRequest(
-      method: method, url: url, headers: requestHeaders, body: body, timeout: settings.timeout)
+      method: method, url: url, headers: requestHeaders, body: body, timeout: settings.timeout,
+      connectionGroup: provider.rawValue)
     let retries = idempotent ? max(0, settings.retry.maxRetries) : 0
     var attempt = 0
     while true {
@@ -73,11 +74,14 @@ struct ProviderClient: Sendable {
     }
   }
 
+  /// Whether a response may be read as JSON: its Content-Type names JSON, or it has none.
+  func mayBeJSON(_ response: HTTPResponse) -> Bool {
+    response.headers["content-type"].map { $0.lowercased().contains("json") } ?? true
+  }
+
   /// Decodes a 2xx JSON body, or explains why it could not be read.
   func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse) throws -> T {
-    if let contentType = response.headers["content-type"],
-      !contentType.lowercased().contains("json")
-    {
+    if !mayBeJSON(response), let contentType = response.headers["content-type"] {
       throw unreadable(response, reason: "expected JSON but got \(contentType)")
     }
     do {
@@ -150,8 +154,9 @@ struct ProviderClient: Sendable {
     if Task.isCancelled { throw KeyError(.interrupted, "interrupted", provider: provider) }
   }
 
-  private func log(_ line: String) {
-    settings.log?(redactor.redact("\(provider.rawValue): \(line)"))
+  /// Builds the line only when `--verbose` asked for it.
+  private func log(_ line: @autoclosure () -> String) {
+    settings.log?(redactor.redact("\(provider.rawValue): \(line())"))
   }
 
   private func pause(_ wait: Double, attempt: inout Int, reason: String) async throws {

@@ -4,29 +4,42 @@ import Foundation
   import FoundationNetworking
 #endif
 
-/// The real transport: one `URLSession` for the process, so requests to the
-/// same host reuse a kept-alive connection.
+/// The real transport: one `URLSession` per connection group (keyctl makes one
+/// group per provider), so each provider's pages reuse one kept-alive
+/// connection and providers listed at once never wait for each other's.
+///
+/// Sessions are made on first use: a command that sends nothing (`--version`,
+/// `--help`) does not pay for setting up URLSession and libcurl.
 ///
 /// Redirects are followed only to the same scheme, host and port; anything else
 /// is handed back as the 3xx response so the credentials never travel to a host
 /// the user did not name.
-public final class URLSessionTransport: HTTPTransport {
-  private let session: URLSession
+public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
+  /// Guards `sessions`; held only to look a session up or make one.
+  private let lock = NSLock()
+  private var sessions: [String: URLSession] = [:]
 
-  /// Creates the transport with its own session (no cookies, no cache).
-  public init() {
+  /// Creates the transport; its sessions (no cookies, no cache) are made when needed.
+  public init() {}
+
+  deinit {
+    for session in sessions.values { session.finishTasksAndInvalidate() }
+  }
+
+  private func session(for group: String) -> URLSession {
+    lock.lock()
+    defer { lock.unlock() }
+    if let session = sessions[group] { return session }
     let configuration = URLSessionConfiguration.ephemeral
     configuration.httpShouldSetCookies = false
     configuration.httpCookieAcceptPolicy = .never
     configuration.urlCache = nil
     configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
     configuration.httpMaximumConnectionsPerHost = 4
-    session = URLSession(
+    let session = URLSession(
       configuration: configuration, delegate: RedirectGuard(), delegateQueue: nil)
-  }
-
-  deinit {
-    session.finishTasksAndInvalidate()
+    sessions[group] = session
+    return session
   }
 
   /// Sends the request; cancelling the calling task cancels the request.
@@ -38,6 +51,7 @@ public final class URLSessionTransport: HTTPTransport {
     for header in request.headers {
       urlRequest.setValue(header.value, forHTTPHeaderField: header.name)
     }
+    let session = session(for: request.connectionGroup)
     let box = TaskBox()
     return try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { continuation in

@@ -14,25 +14,35 @@ struct JSONText {
   }
 
   mutating func string(_ value: String?) {
-    guard let value else {
+    guard var value else {
       raw("null")
       return
     }
     bytes.append(0x22)
-    for byte in value.utf8 {
-      switch byte {
-      case 0x22: bytes += [0x5C, 0x22]
-      case 0x5C: bytes += [0x5C, 0x5C]
-      case 0x0A: bytes += [0x5C, 0x6E]
-      case 0x0D: bytes += [0x5C, 0x72]
-      case 0x09: bytes += [0x5C, 0x74]
-      case 0..<0x20:
-        let hex = Array("0123456789abcdef".utf8)
-        bytes += [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-      default: bytes.append(byte)
+    value.withUTF8 { utf8 in
+      // Runs that need no escape (almost every string) are copied whole.
+      var start = 0
+      for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+        bytes += UnsafeBufferPointer(rebasing: utf8[start..<index])
+        escape(byte)
+        start = index + 1
       }
+      bytes += UnsafeBufferPointer(rebasing: utf8[start...])
     }
     bytes.append(0x22)
+  }
+
+  private mutating func escape(_ byte: UInt8) {
+    switch byte {
+    case 0x22: bytes += [0x5C, 0x22]
+    case 0x5C: bytes += [0x5C, 0x5C]
+    case 0x0A: bytes += [0x5C, 0x6E]
+    case 0x0D: bytes += [0x5C, 0x72]
+    case 0x09: bytes += [0x5C, 0x74]
+    default:
+      let hex = Array("0123456789abcdef".utf8)
+      bytes += [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+    }
   }
 
   mutating func number(_ value: Int?) {

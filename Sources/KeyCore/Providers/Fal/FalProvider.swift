@@ -10,12 +10,23 @@ struct FalProvider: KeyProvider {
     if case .token(let cursor) = position { query.append(("cursor", cursor)) }
     if options.expandCreator { query.append(("expand", "creator_info")) }
     let response = try await client.get("/keys", query: query)
-    let body = try client.decode(FalWire.ListResponse.self, from: response)
-    let raws = try client.rawElements(ofArray: "keys", in: response, expecting: body.keys.count)
+    let (body, raws) = try read(response)
     let keys = zip(body.keys, raws).map { Self.normalize($0, raw: $1) }
     let more = body.hasMore ?? (body.nextCursor != nil)
     let next = more ? body.nextCursor.map(PagePosition.token) : nil
     return Page(keys: keys, next: next)
+  }
+
+  /// A page's keys with their exact bytes: in one strict pass when `JSONReader`
+  /// vouches for the body (the usual case), else by `JSONDecoder` and
+  /// `JSONSlicer`, whose errors say what is wrong. Both read a page the same.
+  private func read(_ response: HTTPResponse) throws -> (FalWire.ListResponse, [RawJSON]) {
+    if client.mayBeJSON(response), let read = FalWire.ListResponse.read(response.body) {
+      return read
+    }
+    let body = try client.decode(FalWire.ListResponse.self, from: response)
+    let raws = try client.rawElements(ofArray: "keys", in: response, expecting: body.keys.count)
+    return (body, raws)
   }
 
   func create(_ request: CreateRequest) async throws -> CreatedKey {
