@@ -1,0 +1,296 @@
+"""Turns the raw measurements of Benchmarks/run into figures, ratios and goals.
+
+    python3 Benchmarks/report.py WORKDIR [OUT.md]
+
+WORKDIR holds hyperfine's JSON exports, /usr/bin/time -v outputs, the
+simulator's /_sim/stats answers and meta.txt (see Benchmarks/run; `--raw DIR`
+keeps them). Prints the report; with OUT.md also writes it there, followed by
+Benchmarks/OPTIMIZATIONS.md.
+Python standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import statistics
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def load_meta(work: str) -> dict:
+    meta = {}
+    with open(os.path.join(work, "meta.txt"), encoding="utf-8") as f:
+        for line in f:
+            name, _, value = line.rstrip("\n").partition("=")
+            meta[name] = value
+    return meta
+
+
+def medians(work: str, name: str) -> list[tuple[float, float, float]]:
+    """(median, min, max) in ms of each command of a hyperfine export, in command order."""
+    with open(os.path.join(work, name + ".json"), encoding="utf-8") as f:
+        results = json.load(f)["results"]
+    out = []
+    for result in results:
+        times = [t * 1000 for t in result["times"]]
+        out.append((statistics.median(times), min(times), max(times)))
+    return out
+
+
+def rss_kib(work: str, label: str) -> float | None:
+    """Median peak RSS (KiB) over the runs rss-LABEL-N.txt."""
+    values = []
+    for name in sorted(os.listdir(work)):
+        if re.fullmatch(re.escape(f"rss-{label}-") + r"\d+\.txt", name):
+            with open(os.path.join(work, name), encoding="utf-8") as f:
+                match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", f.read())
+            if match:
+                values.append(int(match.group(1)))
+    return statistics.median(values) if values else None
+
+
+def stats(work: str, name: str) -> dict:
+    with open(os.path.join(work, f"stats-{name}.json"), encoding="utf-8") as f:
+        return json.load(f)["by_provider"]
+
+
+def listed(work: str, name: str) -> dict:
+    """Keys per provider in an ndjson output."""
+    counts: dict = {}
+    with open(os.path.join(work, f"out-{name}.txt"), encoding="utf-8") as f:
+        for line in f:
+            match = re.match(r'\{"provider":"(\w+)"', line)
+            if match:
+                counts[match.group(1)] = counts.get(match.group(1), 0) + 1
+    return counts
+
+
+def minimum_requests(provider: str, keys: int) -> int:
+    """The fewest list requests the provider's API allows for `keys` keys at 100 a page."""
+    if provider == "px0":
+        return 1  # one response holds the whole list
+    if provider == "openrouter":
+        return keys // 100 + 1  # no has_more: only a short page proves the end
+    return max(1, math.ceil(keys / 100))  # fal and Cartesia say has_more=false on the last page
+
+
+def ms(value: float) -> str:
+    return f"{value:,.0f} ms" if value >= 100 else f"{value:.1f} ms"
+
+
+def mib(kib: float | None) -> str:
+    return "n/a" if kib is None else f"{kib / 1024:.1f} MiB"
+
+
+def ratio(value: float) -> str:
+    return f"{value:.2f}x" if value < 10 else f"{value:.1f}x"
+
+
+def timing_row(label: str, figure: tuple[float, float, float], extra: str | None = None) -> str:
+    median, low, high = figure
+    row = f"| {label} | {ms(median)} | {ms(low)} – {ms(high)} |"
+    return row if extra is None else row + f" {extra} |"
+
+
+def main() -> int:
+    work = sys.argv[1]
+    out = sys.argv[2] if len(sys.argv) > 2 else None
+    meta = load_meta(work)
+    n = int(meta["list_keys"])
+    small, large = int(meta["rss_small"]), int(meta["rss_large"])
+    goals: list[tuple[str, str, str, bool]] = []
+
+    def goal(name: str, measured: str, target: str, ok: bool) -> None:
+        goals.append((name, measured, target, ok))
+
+    lines: list[str] = []
+    add = lines.append
+
+    # start-up
+    version, helptext, curl = medians(work, "startup")
+    add("### Start-up")
+    add("")
+    add("| command | median | range | / curl --version |")
+    add("| --- | ---: | ---: | ---: |")
+    add(timing_row("`keyctl --version`", version, ratio(version[0] / curl[0])))
+    add(timing_row("`keyctl --help`", helptext, ratio(helptext[0] / curl[0])))
+    add(timing_row("`curl --version`", curl, "1.00x"))
+    add("")
+    goal("start-up: `keyctl --version` / `curl --version`", ratio(version[0] / curl[0]), "≤ 3x",
+         version[0] / curl[0] <= 3)
+    goal("start-up: `keyctl --help` / `curl --version`", ratio(helptext[0] / curl[0]), "≤ 3x",
+         helptext[0] / curl[0] <= 3)
+
+    # listing
+    for delay in (0, 20):
+        ndjson, jsonout, floor = medians(work, f"list{delay}")
+        (loop,) = medians(work, f"loop{delay}")
+        title = "no added latency" if delay == 0 else f"{delay} ms added to every request"
+        add(f"### Listing {n:,} fal keys, {title}")
+        add("")
+        add(f"{n // 100} pages of 100. The floor is one `curl` process fetching the same page "
+            "URLs over one connection; the loop is `Benchmarks/curl-jq-loop.sh` (one `curl` "
+            "and two `jq` per page).")
+        add("")
+        add("| command | median | range | / floor |")
+        add("| --- | ---: | ---: | ---: |")
+        add(timing_row("`keyctl list -p fal -o ndjson`", ndjson, ratio(ndjson[0] / floor[0])))
+        add(timing_row("`keyctl list -p fal -o json`", jsonout, ratio(jsonout[0] / floor[0])))
+        add(timing_row("floor: one `curl`, one connection", floor, "1.00x"))
+        add(timing_row("curl + jq loop", loop, ratio(loop[0] / floor[0])))
+        add("")
+        line = (f"curl+jq loop / keyctl: {ratio(loop[0] / ndjson[0])} (ndjson), "
+                f"{ratio(loop[0] / jsonout[0])} (json).")
+        if delay == 0:
+            line += (f" The loop takes {ratio(loop[0] / floor[0])} the floor, so 20x needs "
+                     f"keyctl within {loop[0] / floor[0] / 20:.2f}x of the floor.")
+        add(line)
+        add("")
+        limit = 2 if delay == 0 else 1.1
+        for fmt, figure in (("ndjson", ndjson), ("json", jsonout)):
+            value = figure[0] / floor[0]
+            goal(f"{n:,} fal keys, {delay} ms/request: keyctl -o {fmt} / floor", ratio(value),
+                 f"≤ {limit}x", value <= limit)
+        if delay == 0:
+            for fmt, figure in (("ndjson", ndjson), ("json", jsonout)):
+                value = loop[0] / figure[0]
+                goal(f"{n:,} fal keys, 0 ms/request: curl+jq loop / keyctl -o {fmt}",
+                     ratio(value), "≥ 20x", value >= 20)
+
+    # requests and connections
+    add("### Requests and TCP connections per listing")
+    add("")
+    add("From the simulator's `/_sim/stats` after one run; the minimum is what the API "
+        "allows at 100 keys a page (px0 answers in one response; OpenRouter needs a short "
+        "page to prove the end).")
+    add("")
+    add("| listing | provider | keys | requests | minimum | connections |")
+    add("| --- | --- | ---: | ---: | ---: | ---: |")
+    rows = [("list-ndjson", f"`keyctl list -p fal -o ndjson` ({n:,} keys)"),
+            ("list-json", f"`keyctl list -p fal -o json` ({n:,} keys)"),
+            ("list-floor", "floor: one `curl`"),
+            (f"rss-{large}", f"`keyctl list -p fal -o ndjson` ({large:,} keys)"),
+            ("fanout", "`keyctl list -o ndjson` (four providers)")]
+    all_minimal = True
+    for name, label in rows:
+        by_provider = stats(work, name)
+        counts = listed(work, name) if name not in ("list-json", "list-floor") else {"fal": n}
+        for provider, figures in by_provider.items():
+            if figures["requests"] == 0:
+                continue
+            keys = counts.get(provider, 0)
+            minimum = minimum_requests(provider, keys)
+            if name != "list-floor":
+                all_minimal &= figures["requests"] == minimum and figures["connections"] == 1
+            add(f"| {label} | {provider} | {keys:,} | {figures['requests']} | {minimum} | "
+                f"{figures['connections']} |")
+    add("")
+    goal("keyctl requests = API minimum, one TCP connection per provider",
+         "yes" if all_minimal else "no", "every listing above", all_minimal)
+
+    # fan-out
+    for delay in (50, 300):
+        everything, *singles = medians(work, f"fan{delay}")
+        slowest = max(s[0] for s in singles)
+        total = sum(s[0] for s in singles)
+        add(f"### Fan-out over four providers, {delay} ms added to every request")
+        add("")
+        add(f"Simulator counts: `{meta['fan_counts']}`.")
+        add("")
+        add("| command | median | range |")
+        add("| --- | ---: | ---: |")
+        add(timing_row("`keyctl list -o ndjson` (all four)", everything))
+        for name, figure in zip(("fal", "px0", "cartesia", "openrouter"), singles):
+            add(timing_row(f"`keyctl list -p {name} -o ndjson`", figure))
+        add("")
+        add(f"Sum of the four: {ms(total)}; slowest single: {ms(slowest)}. "
+            f"Fan-out / slowest single: **{ratio(everything[0] / slowest)}**; "
+            f"fan-out / sum: {ratio(everything[0] / total)}.")
+        add("")
+        goal(f"fan-out, {delay} ms/request: all four / slowest single",
+             ratio(everything[0] / slowest), "≤ 1.2x", everything[0] / slowest <= 1.2)
+
+    # memory
+    add("### Peak RSS (`/usr/bin/time -v`)")
+    add("")
+    add("| listing | ndjson | json |")
+    add("| --- | ---: | ---: |")
+    add(f"| `keyctl --version` (baseline) | {mib(rss_kib(work, 'baseline'))} | |")
+    for count in (small, large):
+        add(f"| {count:,} fal keys | {mib(rss_kib(work, f'ndjson-{count}'))} | "
+            f"{mib(rss_kib(work, f'json-{count}'))} |")
+    add("")
+    growth = {}
+    for fmt in ("ndjson", "json"):
+        a, b = rss_kib(work, f"{fmt}-{small}"), rss_kib(work, f"{fmt}-{large}")
+        growth[fmt] = None if a is None or b is None else b - a
+    add(f"Growth from {small:,} to {large:,} keys: ndjson {mib(growth['ndjson'])}, "
+        f"json {mib(growth['json'])}.")
+    add("")
+    ok = growth["ndjson"] is not None and growth["ndjson"] <= 10 * 1024
+    goal(f"ndjson peak RSS growth, {small:,} → {large:,} keys", mib(growth["ndjson"]),
+         "≤ 10 MiB", ok)
+
+    # assemble
+    quick = meta.get("quick") == "1"
+    head = ["# keyctl benchmark results", ""]
+    head.append(f"Produced by `Benchmarks/run{' --quick' if quick else ''}` on {meta['date']} "
+                f"in {meta['duration']}. Times are medians; every listing runs against the "
+                "provider simulator (`Scripts/simulator`) on loopback.")
+    head.append("")
+    head.append("## Machine")
+    head.append("")
+    head.append(f"- {meta['nproc']} CPU(s): {meta['cpu']}; memory {meta['memory']}; "
+                f"{meta['kernel']}")
+    head.append(f"- {meta['swift']}; keyctl built with `{meta['build']}`")
+    head.append(f"- {meta['tools']}")
+    head.append(f"- load average (1, 5, 15 min) at start {meta['load_start']}, "
+                f"at end {meta['load_end']}")
+    try:
+        busy = float(meta["load_start"].split()[0]) >= 0.5
+    except (ValueError, IndexError):
+        busy = False
+    if busy:
+        head.append("- **The machine was shared**: other processes were using the CPU during "
+                    "the run, so absolute times are noisier than on an idle machine.")
+    if meta.get("note"):
+        head.append(f"- Note: {meta['note']}")
+    head.append(f"- Runs per figure: {meta['runs']}")
+    head.append("")
+    head.append("## Goals")
+    head.append("")
+    head.append("| goal | measured | target | result |")
+    head.append("| --- | ---: | ---: | --- |")
+    for name, measured, target, ok in goals:
+        result = "pass" if ok else ("miss (quick)" if quick else "**FAIL**")
+        head.append(f"| {name} | {measured} | {target} | {result} |")
+    head.append("")
+    if quick:
+        head.append("_Quick mode: fewer runs and smaller listings than the goals name, so the "
+                    "results are indicative only (start-up weighs more in a short listing); "
+                    "use the full run for the record._")
+        head.append("")
+    head.append("## Figures")
+    head.append("")
+    report = "\n".join(head + lines)
+    print(report)
+    if out:
+        extra = os.path.join(HERE, "OPTIMIZATIONS.md")
+        if os.path.exists(extra):
+            with open(extra, encoding="utf-8") as f:
+                report += "\n" + f.read()
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(report.rstrip("\n") + "\n")
+        print(f"\nwrote {out}", file=sys.stderr)
+    failed = [name for name, _, _, ok in goals if not ok]
+    if failed:
+        print(f"\n{len(failed)} goal(s) missed: " + "; ".join(failed), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
