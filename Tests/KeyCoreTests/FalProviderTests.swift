@@ -244,3 +244,31 @@ import Testing
     #expect(((try? result.get()) != nil) == accepted)
   }
 }
+
+@Suite struct ProviderClientEdgeTests {
+  let env = [
+    "FAL_ADMIN_KEY": "adm_id:adm-secret-value", "KEYCTL_FAL_BASE_URL": "https://fal.test/v1",
+  ]
+
+  @Test func aHugeProviderMessageIsShortened() async throws {
+    let long = String(repeating: "x", count: 100_000)
+    let transport = MockTransport([
+      .json(
+        "GET", "/v1/keys", query: ["limit": "100"], status: 500,
+        body: #"{"error":{"type":"server_error","message":"\#(long)"}}"#)
+    ])
+    let fal = try ProviderRegistry(environment: env, settings: testSettings(transport)).make(.fal)
+    let error = await #expect(throws: KeyError.self) { _ = try await collect(fal) }
+    #expect((error?.message.count ?? .max) < 400)
+  }
+
+  @Test func aCreateCancelledInFlightSaysTheKeyMayExist() async throws {
+    let transport = MockTransport([.failure(.cancelled)])
+    let fal = try ProviderRegistry(environment: env, settings: testSettings(transport)).make(.fal)
+    let error = await #expect(throws: KeyError.self) {
+      _ = try await fal.create(CreateRequest(name: "x"))
+    }
+    #expect(error?.kind == .interrupted)
+    #expect(error?.hint?.contains("may exist") == true)
+  }
+}

@@ -639,3 +639,28 @@ private func query(_ request: HTTPRequest) -> [String: String] {
     #expect(outcome.stderr.isEmpty)
   }
 }
+
+@Suite struct RawSplicingTests {
+  @Test func aPrettyPrintedOrHostileRawStaysOneLineOfValidJSON() throws {
+    let raw = Data("{\n  \"key_id\": \"a\",\n\t\"alias\": \"x\u{1B}[31mred\"\r\n}".utf8)
+    let key = ApiKey(
+      provider: .fal, id: "a", name: "x", createdAt: nil, raw: RawJSON(bytes: raw))
+    var json = JSONText()
+    KeyField.appendObject(key, fields: KeyField.allCases, to: &json)
+    let text = String(decoding: json.bytes, as: UTF8.self)
+    #expect(!text.contains("\n"))
+    #expect(!text.contains("\u{1B}"))
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.bytes)) as? [String: Any])
+    let parsed = try #require(object["raw"] as? [String: Any])
+    #expect(parsed["key_id"] as? String == "a")
+    #expect(parsed["alias"] as? String == "x\u{1B}[31mred")
+  }
+
+  @Test func aCompactRawIsCopiedByteForByte() {
+    let raw = Data(#"{"key_id":"a","alias":"caf\u00e9 \"q\""}"#.utf8)
+    var json = JSONText()
+    json.value(raw)
+    #expect(Data(json.bytes) == raw)
+  }
+}

@@ -174,7 +174,10 @@ struct ProviderClient: Sendable {
   private func networkError(_ failure: TransportFailure, idempotent: Bool) -> KeyError {
     let what: String
     switch failure {
-    case .cancelled: return KeyError(.interrupted, "interrupted", provider: provider)
+    case .cancelled:
+      return KeyError(
+        .interrupted, "interrupted", provider: provider,
+        hint: idempotent ? nil : Self.mayHaveHappened(provider))
     case .timedOut: what = "no answer within \(Self.seconds(settings.timeout))"
     case .connection(let reason): what = reason
     }
@@ -201,6 +204,8 @@ struct ProviderClient: Sendable {
     let requestID = parsed?.requestID ?? Self.requestID(response.headers)
     var message = parsed?.message.map { redactor.redact($0) } ?? excerpt(response.body)
     if message.isEmpty { message = "(empty body)" }
+    // A provider's message is printed whole only up to a sane length.
+    if message.count > 300 { message = String(message.prefix(300)) + "…" }
     let kind = KeyError.kind(forStatus: status)
     var hint: String?
     switch kind {

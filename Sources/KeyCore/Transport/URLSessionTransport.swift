@@ -94,7 +94,8 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     case NSURLErrorNetworkConnectionLost: return .connection("the connection was dropped")
     case NSURLErrorCannotFindHost: return .connection("the host name could not be resolved")
     case NSURLErrorNotConnectedToInternet: return .connection("no network connection")
-    case NSURLErrorBadServerResponse: return .connection("the server's response was unreadable")
+    case NSURLErrorBadServerResponse:
+      return .connection("the connection closed before a complete response arrived")
     case NSURLErrorSecureConnectionFailed, NSURLErrorServerCertificateUntrusted:
       return .connection("the TLS connection failed")
     default: return .connection(nsError.localizedDescription)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Appends JSON text to a byte buffer without Foundation's encoders.
 ///
 /// Output is the hot path of a large listing; writing bytes directly lets
@@ -11,6 +13,25 @@ struct JSONText {
 
   mutating func raw<C: Collection>(bytes other: C) where C.Element == UInt8 {
     bytes += other
+  }
+
+  /// Splices a provider's JSON value, byte for byte unless it holds control
+  /// bytes: whitespace (a pretty-printing provider) becomes a space so an ndjson
+  /// record stays on one line, and any other control byte (only legal nowhere,
+  /// but tolerated by lenient decoders) becomes a `\u00XX` escape, so a provider
+  /// can neither break the output's JSON nor send escape codes to a terminal.
+  mutating func value(_ json: Data) {
+    guard json.contains(where: { $0 < 0x20 }) else {
+      bytes += json
+      return
+    }
+    for byte in json {
+      switch byte {
+      case 0x09, 0x0A, 0x0D: bytes.append(0x20)
+      case 0..<0x20: escape(byte)
+      default: bytes.append(byte)
+      }
+    }
   }
 
   mutating func string(_ value: String?) {

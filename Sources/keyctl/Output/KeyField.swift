@@ -74,7 +74,7 @@ extension KeyField {
       json.raw(",\"id\":")
       json.string(key.creator.id)
       json.raw("}")
-    case .raw: json.raw(bytes: key.raw.bytes)
+    case .raw: json.value(key.raw.bytes)
     }
   }
 
