@@ -230,6 +230,7 @@ class Handler(BaseHTTPRequestHandler):
                  "body": req.body.decode("utf-8", errors="replace") if req.body else None,
                  "status": None, "connection": self.connection_id, "fault": rule.id if rule else None}
         started = time.monotonic()
+        recorded = False
         try:
             if delay:
                 time.sleep(delay)
@@ -241,14 +242,18 @@ class Handler(BaseHTTPRequestHandler):
             if response is None:
                 req.stuck_cursor = kind == "stuck_cursor"
                 response = sim.answer(provider, req)
+            entry["status"] = 200 if kind == "truncated" else response.status
+            # Logged before the answer goes out, so a client that reads the log
+            # right after its response always finds its own request there.
+            sim.record(entry)
+            recorded = True
             if kind == "truncated":
-                entry["status"] = 200
                 self._send_truncated(response)
             else:
-                entry["status"] = response.status
                 self._send(response)
         finally:
-            sim.record(entry)
+            if not recorded:
+                sim.record(entry)
             if sim.config.verbose:
                 query = "?" + urlsplit(self.path).query if "?" in self.path else ""
                 fault = f" fault={rule.id}:{rule.kind}" if rule else ""
