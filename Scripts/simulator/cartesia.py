@@ -46,18 +46,12 @@ _CODES = {400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "n
           405: "method_not_allowed", 429: "rate_limited"}
 
 
-class Cartesia:
+class Cartesia(data.SeededProvider):
     name = NAME
     prefix = PREFIX
 
-    def __init__(self, seed: int, count: int):
-        self.seed, self.count = seed, count
-        self.reset()
-
-    def reset(self) -> None:
-        ids = data.unique_ids(self.count, lambda i, salt: "key_" + data.digest(self.seed, NAME, i, salt)[:24])
-        self._ids = ids
-        self.store = data.KeyStore(ids, self._build)
+    def make_id(self, i: int, salt: str) -> str:
+        return "key_" + data.digest(self.seed, NAME, i, salt)[:24]
 
     def _build(self, i: int) -> dict:
         """The ApiKey plus the creator's name under "_creator_name" (searched by `q`, never sent)."""

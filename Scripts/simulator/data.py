@@ -141,3 +141,28 @@ class KeyStore:
         self._objects.pop(handle, None)
         self.version += 1
         return True
+
+
+class SeededProvider:
+    """What every simulated provider shares: its seeded keys, rebuilt by reset().
+
+    A subclass names itself (`name`), says how the i-th key's id is spelled
+    (`make_id`, given a salt to retry on a collision) and builds the key's
+    object (`_build`); the store holds the ids and builds objects on demand.
+    """
+
+    name = ""
+
+    def __init__(self, seed: int, count: int):
+        self.seed, self.count = seed, count
+        self.reset()
+
+    def make_id(self, i: int, salt: str) -> str:
+        raise NotImplementedError
+
+    def _build(self, i: int) -> dict:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        self._ids = unique_ids(self.count, self.make_id)
+        self.store = KeyStore(self._ids, self._build)

@@ -59,18 +59,12 @@ def decode_cursor(cursor: str) -> int | None:
     return page if page is not None and page >= 1 else None
 
 
-class Fal:
+class Fal(data.SeededProvider):
     name = NAME
     prefix = PREFIX
 
-    def __init__(self, seed: int, count: int):
-        self.seed, self.count = seed, count
-        self.reset()
-
-    def reset(self) -> None:
-        ids = data.unique_ids(self.count, lambda i, salt: data.digest(self.seed, NAME, i, salt)[:16])
-        self._ids = ids
-        self.store = data.KeyStore(ids, self._build)
+    def make_id(self, i: int, salt: str) -> str:
+        return data.digest(self.seed, NAME, i, salt)[:16]
 
     def _build(self, i: int) -> dict:
         r = data.rng(self.seed, NAME, i)

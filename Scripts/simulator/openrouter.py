@@ -56,18 +56,15 @@ def seeded_flags(i: int) -> tuple[str, bool, bool]:
     return (OTHER_WORKSPACE if i % 5 == 4 else DEFAULT_WORKSPACE), i % 7 == 6, i % 11 == 10
 
 
-class OpenRouter:
+class OpenRouter(data.SeededProvider):
     name = NAME
     prefix = PREFIX
 
-    def __init__(self, seed: int, count: int):
-        self.seed, self.count = seed, count
-        self.reset()
+    def make_id(self, i: int, salt: str) -> str:
+        return data.digest(self.seed, NAME, i, salt)
 
     def reset(self) -> None:
-        ids = data.unique_ids(self.count, lambda i, salt: data.digest(self.seed, NAME, i, salt))
-        self._ids = ids
-        self.store = data.KeyStore(ids, self._build)
+        super().reset()
         self._views: dict = {}  # filters -> (store version, second, visible handles)
 
     def _build(self, i: int) -> dict:

@@ -50,18 +50,12 @@ OPERATIONS = ("read_render", "all", "admin")
 _ID_ROUTE = re.compile(r"/v1/api-keys/([^/]+)(/regenerate)?")
 
 
-class Px0:
+class Px0(data.SeededProvider):
     name = NAME
     prefix = PREFIX
 
-    def __init__(self, seed: int, count: int):
-        self.seed, self.count = seed, count
-        self.reset()
-
-    def reset(self) -> None:
-        ids = data.unique_ids(self.count, lambda i, salt: data.as_uuid(data.digest(self.seed, NAME, i, salt)))
-        self._ids = ids
-        self.store = data.KeyStore(ids, self._build)
+    def make_id(self, i: int, salt: str) -> str:
+        return data.as_uuid(data.digest(self.seed, NAME, i, salt))
 
     def _build(self, i: int) -> dict:
         r = data.rng(self.seed, NAME, i)
