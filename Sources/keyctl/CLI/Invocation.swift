@@ -54,7 +54,15 @@ struct Invocation {
   }
 
   func uuid(_ name: String) throws -> String? {
-    guard let text = string(name) else { return nil }
+    try string(name).map { try checkedUUID($0, for: name) }
+  }
+
+  /// Every value of a repeatable UUID option, each checked.
+  func uuids(_ name: String) throws -> [String] {
+    try strings(name).map { try checkedUUID($0, for: name) }
+  }
+
+  private func checkedUUID(_ text: String, for name: String) throws -> String {
     guard UUID(uuidString: text) != nil else {
       throw usageError(
         "invalid value '\(text)' for '--\(name)': expected a UUID such as 7d2c3f1e-5b4a-4c8d-9e0f-1a2b3c4d5e6f"

@@ -23,12 +23,7 @@ enum CreateCommand {
         provider: provider, hint: "See 'keyctl providers' for what each provider supports.")
     }
     var request = CreateRequest(name: name)
-    for team in invocation.strings("team-id") {
-      var single = Invocation()
-      single.values["team-id"] = [team]
-      single.command = invocation.command
-      if let id = try single.uuid("team-id") { request.teamIDs.append(id) }
-    }
+    request.teamIDs = try invocation.uuids("team-id")
     request.operation = try invocation.choice("operation", ["read_render", "all", "admin"])
     request.creditLimit = try invocation.number("credit-limit", minimum: 0)
     request.limitReset = try invocation.choice("limit-reset", ["daily", "weekly", "monthly"])
