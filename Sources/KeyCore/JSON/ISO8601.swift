@@ -73,6 +73,15 @@ public enum ISO8601 {
 
   /// Formats a date as `YYYY-MM-DDTHH:MM:SSZ` in UTC, with milliseconds only when present.
   public static func format(_ date: Date) -> String {
+    var text: [UInt8] = []
+    text.reserveCapacity(24)
+    append(date, to: &text)
+    return String(decoding: text, as: UTF8.self)
+  }
+
+  /// Appends `format(date)`'s UTF-8 bytes, so that output writers print tens of
+  /// thousands of dates without making a string for each.
+  public static func append(_ date: Date, to text: inout [UInt8]) {
     let interval = date.timeIntervalSince1970
     let whole = interval.rounded(.down)
     var millis = Int(((interval - whole) * 1000).rounded())
@@ -84,8 +93,6 @@ public enum ISO8601 {
     let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
     let secondsOfDay = total - days * 86_400
     let (year, month, day) = civilFromDays(days)
-    var text: [UInt8] = []
-    text.reserveCapacity(24)
     append(year, 4, to: &text)
     text.append(45)
     append(month, 2, to: &text)
@@ -102,7 +109,6 @@ public enum ISO8601 {
       append(millis, 3, to: &text)
     }
     text.append(90)
-    return String(decoding: text, as: UTF8.self)
   }
 
   /// Appends the decimal digits of `value`, zero-padded on the left to `width` characters.
@@ -120,7 +126,7 @@ public enum ISO8601 {
       divisor *= 10
       count += 1
     }
-    text += repeatElement(48, count: max(0, width - count))
+    for _ in count..<max(count, width) { text.append(48) }
     var rest = value
     while divisor > 0 {
       text.append(UInt8(48 + rest / divisor))

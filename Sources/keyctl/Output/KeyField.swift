@@ -53,19 +53,34 @@ enum KeyField: String, CaseIterable {
 }
 
 extension KeyField {
+  /// `"name":` as JSON text, written before the field's value.
+  private var member: StaticString {
+    switch self {
+    case .provider: "\"provider\":"
+    case .id: "\"id\":"
+    case .name: "\"name\":"
+    case .createdAt: "\"created_at\":"
+    case .scope: "\"scope\":"
+    case .status: "\"status\":"
+    case .expiresAt: "\"expires_at\":"
+    case .lastUsedAt: "\"last_used_at\":"
+    case .creator: "\"creator\":"
+    case .raw: "\"raw\":"
+    }
+  }
+
   /// Appends `"field":value` for this field.
   func appendJSON(of key: ApiKey, to json: inout JSONText) {
-    json.string(rawValue)
-    json.raw(":")
+    json.raw(member)
     switch self {
     case .provider: json.string(key.provider.rawValue)
     case .id: json.string(key.id)
     case .name: json.string(key.name)
-    case .createdAt: json.string(key.createdAt.map(ISO8601.format))
+    case .createdAt: json.date(key.createdAt)
     case .scope: json.string(key.scope)
     case .status: json.string(key.status?.rawValue)
-    case .expiresAt: json.string(key.expiresAt.map(ISO8601.format))
-    case .lastUsedAt: json.string(key.lastUsedAt.map(ISO8601.format))
+    case .expiresAt: json.date(key.expiresAt)
+    case .lastUsedAt: json.date(key.lastUsedAt)
     case .creator:
       json.raw("{\"email\":")
       json.string(key.creator.email)
