@@ -63,7 +63,14 @@ public enum Listing {
         // Without a client-side filter no provider needs more than limit + skip keys.
         let budget = request.keep == nil ? request.limit.map { $0 + skip } : nil
         let channel = channels[index]
-        group.addTask { await produce(sequence, budget: budget, into: channel) }
+        // Fetching where the responses arrive saves a thread hand-off per page.
+        if #available(macOS 15.0, *), let executor = providers[index].executor {
+          group.addTask(executorPreference: executor) {
+            await produce(sequence, budget: budget, into: channel)
+          }
+        } else {
+          group.addTask { await produce(sequence, budget: budget, into: channel) }
+        }
       }
 
       var remaining = request.limit

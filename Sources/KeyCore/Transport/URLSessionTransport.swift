@@ -8,6 +8,10 @@ import Foundation
 /// group per provider), so each provider's pages reuse one kept-alive
 /// connection and providers listed at once never wait for each other's.
 ///
+/// Each session delivers its responses on a serial queue of its own, which is
+/// also offered as a task executor (`executor(for:)`), so a provider's fetch
+/// loop can run where its responses arrive.
+///
 /// Sessions are made on first use: a command that sends nothing (`--version`,
 /// `--help`) does not pay for setting up URLSession and libcurl.
 ///
@@ -15,31 +19,58 @@ import Foundation
 /// is handed back as the 3xx response so the credentials never travel to a host
 /// the user did not name.
 public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
-  /// Guards `sessions`; held only to look a session up or make one.
+  /// One connection group's session, and the executor on its delegate queue
+  /// (a `SerialQueueExecutor`, typed `AnyObject` so macOS before 15 can hold it).
+  private struct Group {
+    let session: URLSession
+    let executor: AnyObject?
+  }
+
+  /// Guards `groups`; held only to look a group up or make one.
   private let lock = NSLock()
-  private var sessions: [String: URLSession] = [:]
+  private var groups: [String: Group] = [:]
 
   /// Creates the transport; its sessions (no cookies, no cache) are made when needed.
   public init() {}
 
   deinit {
-    for session in sessions.values { session.finishTasksAndInvalidate() }
+    for group in groups.values { group.session.finishTasksAndInvalidate() }
   }
 
-  private func session(for group: String) -> URLSession {
+  /// The executor on the group's delegate queue, where its responses arrive.
+  @available(macOS 15.0, *)
+  public func executor(for connectionGroup: String) -> (any TaskExecutor)? {
+    group(connectionGroup).executor as? SerialQueueExecutor
+  }
+
+  private func group(_ name: String) -> Group {
     lock.lock()
     defer { lock.unlock() }
-    if let session = sessions[group] { return session }
+    if let group = groups[name] { return group }
     let configuration = URLSessionConfiguration.ephemeral
     configuration.httpShouldSetCookies = false
     configuration.httpCookieAcceptPolicy = .never
     configuration.urlCache = nil
     configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
     configuration.httpMaximumConnectionsPerHost = 4
+    let executor: AnyObject?
+    let queue: DispatchQueue
+    if #available(macOS 15.0, *) {
+      let serial = SerialQueueExecutor(label: "keyctl.\(name)")
+      executor = serial
+      queue = serial.queue
+    } else {
+      executor = nil
+      queue = DispatchQueue(label: "keyctl.\(name)")
+    }
+    let delegateQueue = OperationQueue()
+    delegateQueue.underlyingQueue = queue
+    delegateQueue.maxConcurrentOperationCount = 1
     let session = URLSession(
-      configuration: configuration, delegate: RedirectGuard(), delegateQueue: nil)
-    sessions[group] = session
-    return session
+      configuration: configuration, delegate: RedirectGuard(), delegateQueue: delegateQueue)
+    let group = Group(session: session, executor: executor)
+    groups[name] = group
+    return group
   }
 
   /// Sends the request; cancelling the calling task cancels the request.
@@ -51,7 +82,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     for header in request.headers {
       urlRequest.setValue(header.value, forHTTPHeaderField: header.name)
     }
-    let session = session(for: request.connectionGroup)
+    let session = group(request.connectionGroup).session
     let box = TaskBox()
     return try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { continuation in
