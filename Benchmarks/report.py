@@ -248,15 +248,17 @@ def main() -> int:
                 f"{meta['kernel']}")
     head.append(f"- {meta['swift']}; keyctl built with `{meta['build']}`")
     head.append(f"- {meta['tools']}")
-    head.append(f"- load average (1, 5, 15 min) at start {meta['load_start']}, "
-                f"at end {meta['load_end']}")
+    busy = meta.get("busy_start", "?")
+    head.append(f"- CPU busy with other work in the 2 s before measuring: {busy}%; "
+                f"load average (1, 5, 15 min) after the build {meta['load_start']}, "
+                f"at the end {meta['load_end']}")
     try:
-        busy = float(meta["load_start"].split()[0]) >= 0.5
-    except (ValueError, IndexError):
-        busy = False
-    if busy:
-        head.append("- **The machine was shared**: other processes were using the CPU during "
-                    "the run, so absolute times are noisier than on an idle machine.")
+        shared = int(busy) >= 10
+    except ValueError:
+        shared = False
+    if shared:
+        head.append("- **The machine was shared**: other processes were using the CPU when "
+                    "the run started, so absolute times are noisier than on an idle machine.")
     if meta.get("note"):
         head.append(f"- Note: {meta['note']}")
     head.append(f"- Runs per figure: {meta['runs']}")
