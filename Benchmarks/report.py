@@ -31,14 +31,22 @@ def load_meta(work: str) -> dict:
 
 
 def medians(work: str, name: str) -> list[tuple[float, float, float]]:
-    """(median, min, max) in ms of each command of a hyperfine export, in command order."""
-    with open(os.path.join(work, name + ".json"), encoding="utf-8") as f:
-        results = json.load(f)["results"]
-    out = []
-    for result in results:
-        times = [t * 1000 for t in result["times"]]
-        out.append((statistics.median(times), min(times), max(times)))
-    return out
+    """(median, min, max) in ms of each command of a hyperfine export, in command order.
+
+    A measurement taken in rounds (NAME-r1.json, NAME-r2.json, …) pools each
+    command's runs over all rounds, in the first round's command order.
+    """
+    single = os.path.join(work, name + ".json")
+    rounds = sorted(
+        (f for f in os.listdir(work) if re.fullmatch(re.escape(name) + r"-r\d+\.json", f)),
+        key=lambda f: int(f[len(name) + 2:-5]))
+    files = [single] if os.path.exists(single) else [os.path.join(work, f) for f in rounds]
+    pooled: dict[str, list[float]] = {}
+    for path in files:
+        with open(path, encoding="utf-8") as f:
+            for result in json.load(f)["results"]:
+                pooled.setdefault(result["command"], []).extend(t * 1000 for t in result["times"])
+    return [(statistics.median(times), min(times), max(times)) for times in pooled.values()]
 
 
 def rss_kib(work: str, label: str) -> float | None:

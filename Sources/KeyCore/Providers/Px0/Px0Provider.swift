@@ -8,10 +8,10 @@ import Foundation
 struct Px0Provider: KeyProvider {
   let id = ProviderID.px0
   let client: ProviderClient
+  let orgID: String
 
   @available(macOS 15.0, *)
   var executor: (any TaskExecutor)? { client.executor }
-  let orgID: String
 
   /// px0 does not page, so any position gets the whole list; `Listing` skips
   /// the keys a cursor already returned.
