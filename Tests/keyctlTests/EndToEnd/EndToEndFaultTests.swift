@@ -61,7 +61,7 @@ struct EndToEndFaultTests {
     for (name, value) in fault.rule { rule[name] = Int(value) ?? value }
     if fault.name == "cursor that never advances" { rule["times"] = 1 }
     try await sim.fault(rule)
-    let result = try Keyctl.run(
+    let result = try await Keyctl.run(
       ["list", "-p", "fal", "-o", "json", "-v"] + fault.arguments,
       environment: sim.environment(["fal"]))
     #expect(result.status == fault.exitCode, "\(result.stderr)")
@@ -79,7 +79,7 @@ struct EndToEndFaultTests {
     try await sim.fault([
       "provider": "fal", "kind": "status", "status": 503, "times": 2, "retry_after": "0",
     ])
-    let result = try Keyctl.run(
+    let result = try await Keyctl.run(
       ["list", "-p", "fal", "--json", "-v"], environment: sim.environment(["fal"]))
     #expect(result.status == 0, "\(result.stderr)")
     #expect(try result.keys().count == 250)
@@ -94,7 +94,7 @@ struct EndToEndFaultTests {
       "--fal-keys", "20", "--px0-keys", "5", "--cartesia-keys", "7", "--openrouter-keys", "9",
     ])
     try await sim.fault(["provider": "cartesia", "kind": "status", "status": 500, "times": -1])
-    let result = try Keyctl.run(
+    let result = try await Keyctl.run(
       ["list", "--json", "--max-retries", "0", "--include-disabled", "--include-expired"],
       environment: sim.environment())
     #expect(result.status == 7)
@@ -111,7 +111,7 @@ struct EndToEndFaultTests {
   @Test func whenEveryProviderFailsAlikeTheExitCodeIsTheirs() async throws {
     let sim = try Simulator()
     try await sim.fault(["provider": "*", "kind": "status", "status": 401, "times": -1])
-    let result = try Keyctl.run(["list", "--json"], environment: sim.environment())
+    let result = try await Keyctl.run(["list", "--json"], environment: sim.environment())
     #expect(result.status == 3)
     #expect(try (result.json()["errors"] as? [[String: Any]])?.count == 4)
   }
@@ -121,7 +121,7 @@ struct EndToEndFaultTests {
       "--fal-keys", "10", "--px0-keys", "10", "--cartesia-keys", "10", "--openrouter-keys", "10",
     ])
     try await sim.fault(["provider": "px0", "kind": "delay", "delay_ms": 1500, "times": -1])
-    let result = try Keyctl.run(["list", "-o", "ndjson"], environment: sim.environment())
+    let result = try await Keyctl.run(["list", "-o", "ndjson"], environment: sim.environment())
     #expect(result.status == 0)
     let log = try await sim.log()
     // Every provider's first request reached the simulator before px0 had answered.
@@ -139,10 +139,10 @@ struct EndToEndFaultTests {
       "--jitter-ms", "40",
     ])
     let env = sim.environment()
-    let first = try Keyctl.run(["list", "-o", "ndjson"], environment: env)
+    let first = try await Keyctl.run(["list", "-o", "ndjson"], environment: env)
     #expect(first.status == 0)
     for _ in 0..<3 {
-      let again = try Keyctl.run(["list", "-o", "ndjson"], environment: env)
+      let again = try await Keyctl.run(["list", "-o", "ndjson"], environment: env)
       #expect(again.stdout == first.stdout)
     }
   }

@@ -67,7 +67,7 @@ struct EndToEndRedirectTests {
       "provider": "fal", "kind": "redirect", "status": redirect.status, "location": location,
       "keep_query": true, "times": -1,
     ])
-    let result = try Keyctl.run(
+    let result = try await Keyctl.run(
       ["list", "-p", "fal", "-o", "json", "-v"], environment: sim.environment(["fal"]))
 
     // The target first: this control request must be the only connection it ever saw
@@ -107,7 +107,7 @@ struct EndToEndRedirectTests {
     var environment = sim.environment([provider])
     environment["KEYCTL_\(provider.uppercased())_BASE_URL"] = base + "/old"
     let extra = provider == "openrouter" ? ["--include-disabled", "--include-expired"] : []
-    let result = try Keyctl.run(
+    let result = try await Keyctl.run(
       ["list", "-p", provider, "-o", "json", "-v"] + extra, environment: environment)
 
     #expect(result.status == 0, "\(result.stderr)")
@@ -172,7 +172,7 @@ struct EndToEndInterruptTests {
     #expect(try await waitUntil { try await requestsStarted(sim) >= 4 })
     let interrupted = Date()
     running.send(SIGINT)
-    let finished = running.finish()
+    let finished = await running.finish()
     expectQuietInterrupt(finished, seconds: Date().timeIntervalSince(interrupted))
     #expect(try await sim.log().isEmpty, "no request was answered")
   }
@@ -190,7 +190,7 @@ struct EndToEndInterruptTests {
     try await Task.sleep(nanoseconds: 200_000_000)
     let interrupted = Date()
     running.send(SIGINT)
-    let finished = running.finish()
+    let finished = await running.finish()
     expectQuietInterrupt(finished, seconds: Date().timeIntervalSince(interrupted))
     #expect(finished.result.stderr.contains("retry 1/3 in 30.00 s after HTTP 503"))
     #expect(finished.result.stdout.isEmpty)
@@ -209,7 +209,7 @@ struct EndToEndInterruptTests {
     #expect(try await waitUntil { try await requestsStarted(sim) >= 1 })
     let interrupted = Date()
     running.send(SIGINT)
-    let finished = running.finish()
+    let finished = await running.finish()
     expectQuietInterrupt(finished, seconds: Date().timeIntervalSince(interrupted))
     #expect(finished.result.stdout.isEmpty)
     #expect(try await requestsStarted(sim) == 1)
@@ -248,7 +248,7 @@ struct EndToEndRetryTests {
     if let millis { rule["retry_after_ms"] = millis }
     try await sim.fault(rule)
     let started = Date()
-    let result = try Keyctl.run(
+    let result = try await Keyctl.run(
       ["list", "-p", "fal", "--json", "-v"], environment: sim.environment(["fal"]))
     let elapsed = Date().timeIntervalSince(started)
 
@@ -282,7 +282,7 @@ struct EndToEndRetryTests {
     var environment = sim.environment(["fal"])
     environment["KEYCTL_MAX_RETRIES"] = budget.environment
     let flag = budget.flag.map { ["--max-retries", $0] } ?? []
-    let result = try Keyctl.run(
+    let result = try await Keyctl.run(
       ["list", "-p", "fal", "--json", "-v"] + flag, environment: environment)
 
     #expect(result.status == budget.exitCode, "\(result.stderr)")
@@ -300,7 +300,7 @@ struct EndToEndRetryTests {
     let sim = try Simulator(["--fal-keys", "5"])
     var environment = sim.environment(["fal"])
     environment["KEYCTL_MAX_RETRIES"] = "lots"
-    let result = try Keyctl.run(["list", "-p", "fal"], environment: environment)
+    let result = try await Keyctl.run(["list", "-p", "fal"], environment: environment)
     #expect(result.status == 2)
     #expect(result.stderr.contains("KEYCTL_MAX_RETRIES='lots'"))
     #expect(try await sim.log().isEmpty)
@@ -317,7 +317,7 @@ struct EndToEndRetryTests {
     let sim = try Simulator(EndToEndListTests.counts)
     try await sim.fault(["provider": provider, "kind": "drop", "times": drops])
     let extra = provider == "openrouter" ? ["--include-disabled", "--include-expired"] : []
-    let result = try Keyctl.run(
+    let result = try await Keyctl.run(
       ["list", "-p", provider, "--json", "-v"] + extra, environment: sim.environment([provider]))
 
     #expect(result.status == 0, "\(result.stderr)")
@@ -341,7 +341,7 @@ struct EndToEndRetryTests {
   @Test func aCreateWhoseConnectionDropsIsSentOnce() async throws {
     let sim = try Simulator(["--fal-keys", "5"])
     try await sim.fault(["provider": "fal", "method": "POST", "kind": "drop", "times": -1])
-    let result = try Keyctl.run(
+    let result = try await Keyctl.run(
       ["create", "-p", "fal", "--name", "ci", "--max-retries", "5", "-v"],
       environment: sim.environment(["fal"]))
     #expect(result.status == 6)

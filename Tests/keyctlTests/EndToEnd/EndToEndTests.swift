@@ -32,7 +32,7 @@ struct EndToEndListTests {
     provider: String, extra: [String], expected: Int, pages: Int
   ) async throws {
     let sim = try Simulator(Self.counts)
-    let result = try Keyctl.run(
+    let result = try await Keyctl.run(
       ["list", "-p", provider, "-o", "json"] + extra, environment: sim.environment())
     #expect(result.status == 0, "\(result.stderr)")
     let ids = try result.keys().compactMap { $0["id"] as? String }
@@ -52,7 +52,7 @@ struct EndToEndListTests {
     let sim = try Simulator([
       "--fal-keys", "3", "--px0-keys", "3", "--cartesia-keys", "3", "--openrouter-keys", "3",
     ])
-    let result = try Keyctl.run(["list", "-o", "ndjson"], environment: sim.environment())
+    let result = try await Keyctl.run(["list", "-o", "ndjson"], environment: sim.environment())
     #expect(result.status == 0, "\(result.stderr)")
     let lines = try result.lines()
     let providers = lines.compactMap { $0["provider"] as? String }
@@ -73,8 +73,8 @@ struct EndToEndListTests {
   @Test func openRouterHidesDisabledAndExpiredUnlessAsked() async throws {
     let sim = try Simulator(["--openrouter-keys", "120"])
     let env = sim.environment(["openrouter"])
-    let visible = try Keyctl.run(["list", "-p", "openrouter", "--json"], environment: env)
-    let all = try Keyctl.run(
+    let visible = try await Keyctl.run(["list", "-p", "openrouter", "--json"], environment: env)
+    let all = try await Keyctl.run(
       ["list", "-p", "openrouter", "--json", "--include-disabled", "--include-expired"],
       environment: env)
     let statuses = try visible.keys().compactMap { $0["status"] as? String }
@@ -91,7 +91,7 @@ struct EndToEndListTests {
       "--fal-keys", "130", "--px0-keys", "12", "--cartesia-keys", "105", "--openrouter-keys", "101",
     ])
     let env = sim.environment()
-    let full = try Keyctl.run(["list", "--json"], environment: env)
+    let full = try await Keyctl.run(["list", "--json"], environment: env)
     let expected = try full.keys().compactMap { $0["id"] as? String }
     #expect(expected.count > 300)
     var seen: [String] = []
@@ -100,7 +100,7 @@ struct EndToEndListTests {
     repeat {
       var arguments = ["list", "--json", "--limit", String(limit)]
       if let cursor { arguments += ["--cursor", cursor] }
-      let page = try Keyctl.run(arguments, environment: env)
+      let page = try await Keyctl.run(arguments, environment: env)
       #expect(page.status == 0, "\(page.stderr)")
       let ids = try page.keys().compactMap { $0["id"] as? String }
       #expect(ids.count <= limit)
@@ -114,19 +114,21 @@ struct EndToEndListTests {
   @Test func aCursorFromAnotherProviderSetIsAUsageError() async throws {
     let sim = try Simulator(["--fal-keys", "30"])
     let env = sim.environment()
-    let first = try Keyctl.run(["list", "-p", "fal", "--json", "--limit", "5"], environment: env)
+    let first = try await Keyctl.run(
+      ["list", "-p", "fal", "--json", "--limit", "5"], environment: env)
     let cursor = try #require(try first.json()["next_cursor"] as? String)
-    let other = try Keyctl.run(
+    let other = try await Keyctl.run(
       ["list", "-p", "fal,px0", "--json", "--cursor", cursor], environment: env)
     #expect(other.status == 2)
     #expect(other.stderr.contains("--cursor"))
-    let corrupt = try Keyctl.run(["list", "-p", "fal", "--cursor", "x" + cursor], environment: env)
+    let corrupt = try await Keyctl.run(
+      ["list", "-p", "fal", "--cursor", "x" + cursor], environment: env)
     #expect(corrupt.status == 2)
   }
 
   @Test func tableOutputIsPlainWhenPiped() async throws {
     let sim = try Simulator(["--fal-keys", "5"])
-    let result = try Keyctl.run(["list", "-p", "fal"], environment: sim.environment(["fal"]))
+    let result = try await Keyctl.run(["list", "-p", "fal"], environment: sim.environment(["fal"]))
     #expect(result.status == 0)
     let lines = result.stdout.split(separator: "\n")
     #expect(lines.count == 6)
@@ -136,7 +138,7 @@ struct EndToEndListTests {
 
   @Test func headOneEndsQuietly() async throws {
     let sim = try Simulator(["--fal-keys", "3000"])
-    let result = try Keyctl.runPipedToHead(
+    let result = try await Keyctl.runPipedToHead(
       ["list", "-p", "fal", "-o", "ndjson"], environment: sim.environment(["fal"]))
     #expect(result.status == 0)
     #expect(result.stdout.split(separator: "\n").count == 1)
@@ -147,7 +149,7 @@ struct EndToEndListTests {
     let sim = try Simulator()
     var env = sim.environment(["fal"])
     env["FAL_ADMIN_KEY"] = nil
-    let result = try Keyctl.run(["list", "-p", "fal"], environment: env)
+    let result = try await Keyctl.run(["list", "-p", "fal"], environment: env)
     #expect(result.status == 3)
     #expect(result.stderr.contains("FAL_ADMIN_KEY"))
     #expect(try await sim.log().isEmpty)
@@ -155,7 +157,7 @@ struct EndToEndListTests {
 
   @Test func plainHTTPToANonLoopbackHostIsRefused() async throws {
     let sim = try Simulator()
-    let result = try Keyctl.run(
+    let result = try await Keyctl.run(
       ["list", "-p", "fal", "--base-url", "http://keys.example.com/v1"],
       environment: sim.environment(["fal"]))
     #expect(result.status == 2)
@@ -177,7 +179,7 @@ struct EndToEndCreateTests {
   {
     let sim = try Simulator(["--fal-keys", "5", "--px0-keys", "5", "--openrouter-keys", "5"])
     let env = sim.environment([provider])
-    let created = try Keyctl.run(
+    let created = try await Keyctl.run(
       ["create", "-p", provider, "--name", "ci-e2e", "-q"] + extra, environment: env)
     #expect(created.status == 0, "\(created.stderr)")
     let lines = created.stdout.split(separator: "\n", omittingEmptySubsequences: false)
@@ -185,7 +187,7 @@ struct EndToEndCreateTests {
     let secret = String(lines[0])
     #expect(secret.count > 20)
     #expect(!created.stderr.contains(secret))
-    let listed = try Keyctl.run(
+    let listed = try await Keyctl.run(
       ["list", "-p", provider, "--json", "--name-contains", "ci-e2e"], environment: env)
     #expect(try listed.keys().count == 1)
     #expect(!listed.allOutput.contains(secret))
@@ -195,7 +197,7 @@ struct EndToEndCreateTests {
 
   @Test func jsonCreateGivesKeyAndSecret() async throws {
     let sim = try Simulator()
-    let result = try Keyctl.run(
+    let result = try await Keyctl.run(
       ["create", "-p", "fal", "--name", "x", "-o", "json"], environment: sim.environment(["fal"]))
     #expect(result.status == 0)
     let json = try result.json()
@@ -208,7 +210,7 @@ struct EndToEndCreateTests {
 
   @Test func cartesiaCannotCreateAndNothingIsSent() async throws {
     let sim = try Simulator()
-    let result = try Keyctl.run(
+    let result = try await Keyctl.run(
       ["create", "-p", "cartesia", "--name", "x"], environment: sim.environment(["cartesia"]))
     #expect(result.status == 8)
     #expect(try await sim.log().isEmpty)
@@ -219,7 +221,7 @@ struct EndToEndCreateTests {
     try await sim.fault([
       "provider": "fal", "method": "POST", "kind": "status", "status": 500, "times": -1,
     ])
-    let result = try Keyctl.run(
+    let result = try await Keyctl.run(
       ["create", "-p", "fal", "--name", "x", "--max-retries", "5"],
       environment: sim.environment(["fal"]))
     #expect(result.status == 6)

@@ -64,7 +64,13 @@ enum Keyctl {
 
   static func run(
     _ arguments: [String], environment: [String: String], stdin: String? = nil
-  ) throws -> RunResult {
+  ) async throws -> RunResult {
+    try await offThePool { Result { try runBlocking(arguments, environment: environment) } }.get()
+  }
+
+  private static func runBlocking(_ arguments: [String], environment: [String: String]) throws
+    -> RunResult
+  {
     guard FileManager.default.isExecutableFile(atPath: binary.path) else {
       throw RunResultError.noBinary(binary.path)
     }
@@ -96,9 +102,17 @@ enum Keyctl {
 
   /// Runs `keyctl … | head -1` through the shell, returning the pipeline's
   /// output and keyctl's own exit status.
-  static func runPipedToHead(_ arguments: [String], environment: [String: String]) throws
+  static func runPipedToHead(_ arguments: [String], environment: [String: String]) async throws
     -> RunResult
   {
+    try await offThePool {
+      Result { try runPipedToHeadBlocking(arguments, environment: environment) }
+    }.get()
+  }
+
+  private static func runPipedToHeadBlocking(
+    _ arguments: [String], environment: [String: String]
+  ) throws -> RunResult {
     let quoted = ([binary.path] + arguments).map {
       "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
@@ -118,6 +132,18 @@ enum Keyctl {
     return RunResult(
       status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
       stderr: String(decoding: errData, as: UTF8.self))
+  }
+}
+
+/// Runs blocking work (waiting for a child process) on a thread of its own.
+///
+/// Swift Testing runs tests on the cooperative pool, one thread per core; a test
+/// that waited for keyctl there held a whole thread, and two such waits on a
+/// 2-core machine starved every other test (a Ctrl-C test then signalled its
+/// keyctl only after the watchdog had killed it).
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+  await withCheckedContinuation { continuation in
+    Thread.detachNewThread { continuation.resume(returning: work()) }
   }
 }
 
@@ -188,7 +214,11 @@ final class RunningKeyctl: @unchecked Sendable {
   }
 
   /// Waits for the process to end.
-  func finish() -> FinishedKeyctl {
+  func finish() async -> FinishedKeyctl {
+    await offThePool { self.finishBlocking() }
+  }
+
+  private func finishBlocking() -> FinishedKeyctl {
     group.wait()
     process.waitUntilExit()
     let killed = watchdog.finish()
