@@ -13,7 +13,7 @@ private final class QueueRecordingProvider: KeyProvider, @unchecked Sendable {
   private var onQueue: [Bool] = []
 
   init() {
-    queueExecutor = SerialQueueExecutor(label: "test.provider")
+    queueExecutor = SerialQueueExecutor(queue: DispatchQueue(label: "test.provider"))
     queueExecutor.queue.setSpecific(key: key, value: true)
   }
 
@@ -50,7 +50,7 @@ private final class QueueRecordingProvider: KeyProvider, @unchecked Sendable {
   }
 
   @Test func aTaskWithoutThePreferenceDoesNotRunThere() async {
-    let executor = SerialQueueExecutor(label: "test.other")
+    let executor = SerialQueueExecutor(queue: DispatchQueue(label: "test.other"))
     let key = DispatchSpecificKey<Bool>()
     executor.queue.setSpecific(key: key, value: true)
     await withCheckedContinuation { continuation in

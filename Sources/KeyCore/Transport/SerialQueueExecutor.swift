@@ -11,8 +11,8 @@ final class SerialQueueExecutor: TaskExecutor {
   /// The queue jobs run on, which URLSession also uses as its delegate queue.
   let queue: DispatchQueue
 
-  init(label: String) {
-    queue = DispatchQueue(label: label)
+  init(queue: DispatchQueue) {
+    self.queue = queue
   }
 
   func enqueue(_ job: consuming ExecutorJob) {

@@ -53,16 +53,9 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     configuration.urlCache = nil
     configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
     configuration.httpMaximumConnectionsPerHost = 4
-    let executor: AnyObject?
-    let queue: DispatchQueue
-    if #available(macOS 15.0, *) {
-      let serial = SerialQueueExecutor(label: "keyctl.\(name)")
-      executor = serial
-      queue = serial.queue
-    } else {
-      executor = nil
-      queue = DispatchQueue(label: "keyctl.\(name)")
-    }
+    let queue = DispatchQueue(label: "keyctl.\(name)")
+    var executor: AnyObject?
+    if #available(macOS 15.0, *) { executor = SerialQueueExecutor(queue: queue) }
     let delegateQueue = OperationQueue()
     delegateQueue.underlyingQueue = queue
     delegateQueue.maxConcurrentOperationCount = 1
