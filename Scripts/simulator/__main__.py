@@ -50,7 +50,8 @@ credentials:
 control API (no auth):
   POST   /_sim/faults   {"provider": "fal|px0|cartesia|openrouter|*", "method"?, "path"?,
                          "after"?: 0, "times"?: 1 (-1 = forever), "kind": status|delay|
-                         malformed|truncated|html|drop|stuck_cursor|echo_auth|redirect,
+                         malformed|truncated|html|drop|stuck_cursor|echo_auth|redirect|
+                         empty_pages,
                          "status"?, "message"?, "retry_after"?, "retry_after_ms"?, "delay_ms"?,
                          "location"?, "keep_query"?}
                          -> 201 {"id": N}

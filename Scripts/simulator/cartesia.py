@@ -129,6 +129,8 @@ class Cartesia(data.SeededProvider):
             start = 0 if position is None else position + 1
             found = self._collect(handles[start:], q, limit + 1)
             page, has_more = found[:limit], len(found) > limit or req.stuck_cursor
+        if req.empty_page:  # fault: nothing here, yet "more"
+            page, has_more = [], True
         return json_response(200, {"data": [_public(k) for k in page], "has_more": has_more})
 
     def _collect(self, handles, q: str, wanted: int) -> list[dict]:

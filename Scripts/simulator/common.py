@@ -32,6 +32,7 @@ class Request:
     request_id: str = ""
     raw_query: str = ""  # the query string exactly as sent (the redirect fault's keep_query)
     stuck_cursor: bool = False  # set by the stuck_cursor fault
+    empty_page: bool = False  # set by the empty_pages fault
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name)

@@ -133,6 +133,8 @@ class Fal(data.SeededProvider):
         next_cursor = encode_cursor(page + 1) if has_more else None
         if req.stuck_cursor:  # fault: the position never advances
             next_cursor, has_more = cursor or encode_cursor(1), True
+        if req.empty_page:  # fault: nothing here, "more" on the next page, forever
+            keys, next_cursor, has_more = [], encode_cursor(page + 1), True
         return json_response(200, {"keys": keys, "next_cursor": next_cursor, "has_more": has_more})
 
     def _create(self, req: Request) -> Response:

@@ -22,6 +22,10 @@ Kinds:
                 the page that ended at starting_after again, has_more true;
                 OpenRouter: a full page of 100 identical to the previous page;
                 px0 has no paging and answers normally)
+  empty_pages   a list page with no keys that says more follow, with a fresh position each
+                time (fal: keys [], has_more true, next_cursor = the next page's cursor;
+                Cartesia: data [], has_more true; px0 and OpenRouter, whose protocols
+                cannot say "more" on an empty page, answer normally)
   echo_auth     500 whose error message contains the request's Authorization value
   redirect      "location": an absolute http(s) URL, optional "status" 301, 302 (default),
                 307 or 308, optional "keep_query": true to append the request's query
@@ -43,7 +47,7 @@ from common import Request, Response
 
 PROVIDERS = ("fal", "px0", "cartesia", "openrouter", "*")
 KINDS = ("status", "delay", "malformed", "truncated", "html", "drop", "stuck_cursor", "echo_auth",
-         "redirect")
+         "redirect", "empty_pages")
 _FIELDS = {"provider", "method", "path", "after", "times", "kind", "status", "message",
            "retry_after", "retry_after_ms", "delay_ms", "location", "keep_query"}
 REDIRECT_STATUSES = (301, 302, 307, 308)

@@ -241,6 +241,7 @@ class Handler(BaseHTTPRequestHandler):
             response = canned_response(rule, provider, req) if rule else None
             if response is None:
                 req.stuck_cursor = kind == "stuck_cursor"
+                req.empty_page = kind == "empty_pages"
                 response = sim.answer(provider, req)
             entry["status"] = 200 if kind == "truncated" else response.status
             # Logged before the answer goes out, so a client that reads the log

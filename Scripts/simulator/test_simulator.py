@@ -515,6 +515,25 @@ class FaultTests(SimTest):
         page2 = call("GET", "/openrouter/api/v1/keys?offset=100" + OpenRouterTests.ALL, OR).json["data"]
         self.assertEqual((len(page2), page2), (100, page1))
 
+    def test_empty_pages(self):
+        fault(provider="fal", kind="empty_pages", times=-1)
+        cursors = []
+        cursor = None
+        for _ in range(3):
+            page = call("GET", "/fal/v1/keys?limit=5" + (f"&cursor={cursor}" if cursor else ""), FAL).json
+            self.assertEqual((page["keys"], page["has_more"]), ([], True))
+            cursor = page["next_cursor"]
+            cursors.append(cursor)
+        self.assertEqual(len(set(cursors)), 3, "each empty page names a new position")
+
+        fault(provider="cartesia", kind="empty_pages")
+        page = call("GET", "/cartesia/api-keys?limit=5", CAR).json
+        self.assertEqual((page["data"], page["has_more"]), ([], True))
+        self.assertEqual(len(call("GET", "/cartesia/api-keys?limit=5", CAR).json["data"]), 5)
+
+        fault(provider="openrouter", kind="empty_pages")
+        self.assertEqual(len(call("GET", "/openrouter/api/v1/keys", OR).json["data"]), 100)
+
     def test_echo_auth_and_log_redaction(self):
         fault(provider="*", kind="echo_auth", times=-1)
         reply = call("GET", "/fal/v1/keys", FAL)

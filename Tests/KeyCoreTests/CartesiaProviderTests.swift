@@ -61,13 +61,17 @@ private func page(_ keys: [String], hasMore: Bool) -> String {
     #expect(result.next == .token("key_01HQB"))
   }
 
-  @Test func anEmptyPageEndsTheListingEvenWithHasMore() async throws {
+  /// An empty page that says more follow has no last id to go on from: the
+  /// listing stops with an error (it may be incomplete) after that one request,
+  /// instead of ending as if it were complete or asking again.
+  @Test func anEmptyPageWithHasMoreStopsTheListingWithAnError() async throws {
     let transport = MockTransport([
       .json("GET", "/api-keys", query: ["limit": "100"], body: page([], hasMore: true))
     ])
     let provider = try makeProvider(.cartesia, environment: environment, transport: transport)
-    let keys = try await collect(provider)
-    #expect(keys.isEmpty)
+    let error = try await #require(throws: KeyError.self) { try await collect(provider) }
+    #expect(error.kind == .badResponse)
+    #expect(error.message.contains("no keys that says more follow"))
     #expect(transport.requests.count == 1)
   }
 

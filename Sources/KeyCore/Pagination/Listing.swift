@@ -60,8 +60,9 @@ public enum Listing {
         providerOptions.pageSize = pageSize
         let sequence = PageSequence(
           provider: providers[index], start: position, options: providerOptions)
-        // Without a client-side filter no provider needs more than limit + skip keys.
-        let budget = request.keep == nil ? request.limit.map { $0 + skip } : nil
+        // Without a client-side filter no provider needs more than limit + skip keys
+        // (saturating: --limit may be as large as Int.max).
+        let budget = request.keep == nil ? request.limit.map { Self.sum($0, skip) } : nil
         let channel = channels[index]
         // Fetching where the responses arrive saves a thread hand-off per page.
         if #available(macOS 15.0, *), let executor = providers[index].executor {
@@ -135,6 +136,12 @@ public enum Listing {
         stopped && unfinished ? PageCursor(states: states, filter: options.fingerprint) : nil
       return ListingResult(nextCursor: cursor, errors: errors)
     }
+  }
+
+  /// `a + b`, or `Int.max` when that overflows: a budget that large is "no budget".
+  static func sum(_ a: Int, _ b: Int) -> Int {
+    let (total, overflow) = a.addingReportingOverflow(b)
+    return overflow ? (b < 0 ? Int.min : Int.max) : total
   }
 
   /// Wraps the writer's own failure so it is not mistaken for a provider's.

@@ -12,8 +12,10 @@ public struct FetchedPage: Sendable {
 /// Every page of one provider's listing, fetched in order, one at a time.
 ///
 /// It stops with an error instead of looping when a provider hands back a
-/// position it already gave, when a page holds only keys already seen, or when
-/// the listing runs past `maxPages`. A key repeated next to new ones (an offset
+/// position it already gave, when a page holds only keys already seen, when a
+/// page brings no new key but says more follow (an empty page with a fresh
+/// cursor would otherwise be followed forever), or when the listing runs past
+/// `maxPages`. A key repeated next to new ones (an offset
 /// listing shifted by a key created meanwhile) is dropped, so every key is
 /// returned once.
 public struct PageSequence: AsyncSequence, Sendable {
@@ -49,12 +51,16 @@ public struct PageSequence: AsyncSequence, Sendable {
   public struct Iterator: AsyncIteratorProtocol {
     private let sequence: PageSequence
     private var position: PagePosition?
+    /// Every position fetched so far: a repeat is a loop.
     private var positionsSeen: Set<PagePosition> = []
-    /// Hashes of the ids seen so far: enough to spot a repeat, and a fraction of
-    /// the memory of the ids themselves on a 100,000-key listing.
-    private var idsSeen: Set<Int> = []
+    /// The ids seen so far, kept whole: two different ids with the same hash must
+    /// both be listed (hashes are seeded per process, so a collision would drop
+    /// a different key on each run).
+    private var idsSeen: Set<String> = []
+    /// Pages fetched so far, against `maxPages`.
     private var pages = 0
 
+    /// Starts at the sequence's start position.
     init(sequence: PageSequence) {
       self.sequence = sequence
       self.position = sequence.start
@@ -80,13 +86,22 @@ public struct PageSequence: AsyncSequence, Sendable {
       let page = try await provider.page(at: current, options: sequence.options)
       var fresh: [ApiKey] = []
       fresh.reserveCapacity(page.keys.count)
-      for key in page.keys where idsSeen.insert(key.id.hashValue).inserted {
+      for key in page.keys where idsSeen.insert(key.id).inserted {
         fresh.append(key)
       }
       if fresh.isEmpty, !page.keys.isEmpty {
         throw KeyError(
           .badResponse,
           "\(name) returned a page of keys it had already returned; stopping instead of looping",
+          provider: provider.id, hint: "This is a provider bug; try again later.")
+      }
+      if page.keys.isEmpty, page.next != nil {
+        // A listing only ends on a page that says so; an empty page that says more
+        // follow, with a new position each time, could go on without end.
+        throw KeyError(
+          .badResponse,
+          "\(name) returned a page with no keys that says more follow; stopping instead of "
+            + "following it (the listing may be incomplete)",
           provider: provider.id, hint: "This is a provider bug; try again later.")
       }
       position = page.next

@@ -20,8 +20,10 @@ struct CartesiaProvider: KeyProvider {
     let body = try client.decode(CartesiaWire.ListResponse.self, from: response)
     let raws = try client.rawElements(ofArray: "data", in: response, expecting: body.data.count)
     let keys = zip(body.data, raws).map { Self.normalize($0, raw: $1) }
-    // An empty page with has_more would send the same position again; stop instead.
-    let next = body.hasMore ? body.data.last.map { PagePosition.token($0.id) } : nil
+    // An empty page with has_more has no last id to go on from: it keeps its own
+    // position, so the paginator reports it (no new keys, yet more follow)
+    // instead of the listing ending early as if complete.
+    let next = body.hasMore ? (body.data.last.map { PagePosition.token($0.id) } ?? position) : nil
     return Page(keys: keys, next: next)
   }
 

@@ -26,7 +26,15 @@ struct OpenRouterProvider: KeyProvider {
     // There is no has_more: only a short page proves the end. Advancing by the
     // count received (100 in practice) keeps the offsets exact either way.
     let full = body.data.count >= Self.pageLength
-    return Page(keys: keys, next: full ? .token(String(offset + body.data.count)) : nil)
+    guard full else { return Page(keys: keys, next: nil) }
+    let next = offset.addingReportingOverflow(body.data.count)
+    guard !next.overflow, next.partialValue <= PageToken.maxOffset else {
+      throw KeyError(
+        .badResponse,
+        "OpenRouter kept sending full pages past offset \(PageToken.maxOffset); stopping",
+        provider: .openrouter, hint: "This is a provider bug; try again later.")
+    }
+    return Page(keys: keys, next: .token(String(next.partialValue)))
   }
 
   func create(_ request: CreateRequest) async throws -> CreatedKey {
@@ -73,10 +81,11 @@ struct OpenRouterProvider: KeyProvider {
     return ProviderErrorBody(message: message)
   }
 
-  /// The offset a position stands for; only keyctl's own cursors carry one.
+  /// The offset a position stands for; only keyctl's own cursors carry one, and
+  /// `PageToken` bounds it so that no arithmetic on it can overflow.
   private static func offset(at position: PagePosition) throws -> Int {
     guard case .token(let token) = position else { return 0 }
-    guard let offset = Int(token), offset >= 0 else {
+    guard let offset = PageToken.offset(token) else {
       throw KeyError(
         .usage, "OpenRouter page position '\(token)' is not an offset", provider: .openrouter,
         hint: "Start the listing again without --cursor.")
