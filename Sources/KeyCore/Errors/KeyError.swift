@@ -71,18 +71,27 @@ public struct KeyError: Error, Sendable, Equatable {
     }
   }
 
-  /// The kind a provider's HTTP status means, whatever its body says.
+  /// The kind a provider's HTTP status means, whatever its body says (the
+  /// table in DESIGN.md and README.md).
+  ///
+  /// Every status maps somewhere other than `.unexpected`: exit 1 is kept for
+  /// bugs in keyctl, and a status it has never heard of is still the
+  /// provider's failure, not keyctl's.
   public static func kind(forStatus status: Int) -> Kind {
     switch status {
-    case 400, 409, 422: .usage
-    case 401, 403: .auth
-    case 404: .notFound
-    case 405, 501: .unsupported
-    case 408: .network
+    // The request was wrong: a validation error, a conflict, too large, a URI too long.
+    case 400, 409, 413, 414, 422: .usage
+    // 402 is how OpenRouter says the account is out of credits: a permission problem.
+    case 401, 402, 403: .auth
+    // 410 Gone: the thing existed and does not any more.
+    case 404, 410: .notFound
     case 429: .rateLimited
-    case 300..<400: .network
-    case 500...: .server
-    default: .unexpected
+    // A request timeout and a 3xx keyctl did not follow are the way there, not the provider.
+    case 408, 300..<400: .network
+    // Every other 4xx (405, 451, …) and every 5xx (501 too): nothing the user can fix here.
+    case 400..<600: .server
+    // 1xx as a final answer, 2xx where an error was expected, or outside 100–599.
+    default: .badResponse
     }
   }
 }

@@ -213,16 +213,7 @@ struct ProviderClient: Sendable {
     // A provider's message is printed whole only up to a sane length.
     if message.count > 300 { message = String(message.prefix(300)) + "…" }
     let kind = KeyError.kind(forStatus: status)
-    var hint: String?
-    switch kind {
-    case .auth: hint = authHint
-    case .rateLimited:
-      hint =
-        "Rate limited after \(attempts) attempt(s); wait and try again, or raise --max-retries."
-    case .server, .unexpected:
-      hint = idempotent ? "Try again later." : Self.mayHaveHappened(provider)
-    default: hint = nil
-    }
+    let hint = statusHint(kind, status: status, idempotent: idempotent, attempts: attempts)
     return KeyError(
       kind, "\(provider.displayName) answered HTTP \(status): \(message)", provider: provider,
       status: status, requestID: requestID, hint: hint)
@@ -233,7 +224,8 @@ struct ProviderClient: Sendable {
     headers["x-request-id"] ?? headers["request-id"] ?? headers["x-fal-request-id"]
   }
 
-  private static func mayHaveHappened(_ provider: ProviderID) -> String {
+  /// The hint for a request that may have reached the provider and must not be repeated blindly.
+  static func mayHaveHappened(_ provider: ProviderID) -> String {
     "The request may have reached \(provider.displayName), so the key may exist: check with "
       + "'keyctl list -p \(provider.rawValue)' before creating it again."
   }
