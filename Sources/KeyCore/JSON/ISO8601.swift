@@ -135,7 +135,8 @@ public enum ISO8601 {
     }
   }
 
-  private static func daysIn(month: Int, year: Int) -> Int {
+  /// Days in `month` of `year` (proleptic Gregorian).
+  static func daysIn(month: Int, year: Int) -> Int {
     switch month {
     case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
     case 4, 6, 9, 11: 30
@@ -144,7 +145,8 @@ public enum ISO8601 {
   }
 
   // Howard Hinnant's days_from_civil / civil_from_days: exact for the proleptic Gregorian calendar.
-  private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+  /// Days from 1970-01-01 to the civil date (negative before it).
+  static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
     let shiftedYear = month <= 2 ? year - 1 : year
     let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
     let yearOfEra = shiftedYear - era * 400

@@ -23,3 +23,16 @@ extension ProviderClient {
     }
   }
 }
+
+extension ProviderClient {
+  /// `value` with exactly two decimals (`0.40`, `30.00`), written by hand:
+  /// `String(format:)` goes through the locale. Waits are at most a minute or
+  /// so; anything not finite or absurdly large is printed as Swift spells it.
+  static func twoDecimals(_ value: Double) -> String {
+    guard value.isFinite, abs(value) < 1e15 else { return "\(value)" }
+    let hundredths = Int((abs(value) * 100).rounded())
+    let fraction = hundredths % 100
+    return (value < 0 && hundredths > 0 ? "-" : "") + "\(hundredths / 100)."
+      + (fraction < 10 ? "0" : "") + "\(fraction)"
+  }
+}

@@ -168,7 +168,7 @@ struct ProviderClient: Sendable {
   private func pause(_ wait: Double, attempt: inout Int, reason: String) async throws {
     attempt += 1
     log(
-      "retry \(attempt)/\(settings.retry.maxRetries) in \(String(format: "%.2f", wait)) s after \(reason)"
+      "retry \(attempt)/\(settings.retry.maxRetries) in \(Self.twoDecimals(wait)) s after \(reason)"
     )
     do {
       try await settings.sleep(wait)

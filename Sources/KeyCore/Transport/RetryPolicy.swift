@@ -47,19 +47,16 @@ public struct RetryPolicy: Sendable, Equatable {
     if let millis = headers["retry-after-ms"].flatMap({
       Double($0.trimmingCharacters(in: .whitespaces))
     }),
-      millis >= 0
+      millis.isFinite, millis >= 0
     {
       return millis / 1000
     }
     guard let value = headers["retry-after"]?.trimmingCharacters(in: .whitespaces) else {
       return nil
     }
-    if let seconds = Double(value), seconds >= 0 { return seconds }
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "GMT")
-    formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-    guard let date = formatter.date(from: value) else { return nil }
+    // Infinity or NaN ("inf", "1e999") is no wait at all; it must not reach the sleep.
+    if let seconds = Double(value) { return seconds.isFinite && seconds >= 0 ? seconds : nil }
+    guard let date = HTTPDate.parse(value, now: now) else { return nil }
     return max(0, date.timeIntervalSince(now))
   }
 }

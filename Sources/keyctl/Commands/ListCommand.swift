@@ -39,7 +39,9 @@ enum ListCommand {
     }
     var keep: (@Sendable (ApiKey) -> Bool)?
     if let needle {
-      keep = { key in key.name?.range(of: needle, options: .caseInsensitive) != nil }
+      // The standard library's case mapping: the same answer whatever the locale.
+      let lowered = needle.lowercased()
+      keep = { key in key.name.map { $0.lowercased().firstRange(of: lowered) != nil } ?? false }
     }
 
     var writer = makeWriter(globals, fields: fields, context: context)
