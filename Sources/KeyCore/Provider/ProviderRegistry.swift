@@ -38,6 +38,14 @@ public struct ProviderRegistry: Sendable {
         .auth, "no credentials for \(id.displayName)", provider: id, hint: id.credentialAdvice + "."
       )
     }
+    if let problem = credential.problem {
+      throw KeyError(
+        .auth,
+        "the \(id.displayName) credential cannot be sent: \(problem); nothing was sent",
+        provider: id,
+        hint: "A credential must be printable ASCII on one line (one trailing newline is "
+          + "trimmed); check how the variable is set.")
+    }
     let baseURL = try id.baseURL(override: overrides.baseURL, environment: environment)
     let redactor = Redactor(secrets: [credential.secret])
     switch id {
