@@ -31,6 +31,36 @@ struct Invocation {
     return value
   }
 
+  /// A whole number inside `range`, or a usage error naming the option and the range.
+  func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+    guard let text = string(name) else { return nil }
+    guard let value = Int(text), range.contains(value) else {
+      throw usageError(
+        "invalid value '\(text)' for '--\(name)': expected a whole number from "
+          + "\(range.lowerBound) to \(range.upperBound)")
+    }
+    return value
+  }
+
+  /// A finite number inside `range`, or a usage error naming the option and the range.
+  ///
+  /// Bounding here is what keeps a value like `--timeout 1e16` from reaching
+  /// code that converts it to an integer (where it would trap).
+  func number(_ name: String, in range: ClosedRange<Double>) throws -> Double? {
+    guard let text = string(name) else { return nil }
+    guard let value = Double(text), value.isFinite, range.contains(value) else {
+      throw usageError(
+        "invalid value '\(text)' for '--\(name)': expected a number from "
+          + "\(Self.plain(range.lowerBound)) to \(Self.plain(range.upperBound))")
+    }
+    return value
+  }
+
+  /// A bound as people write it: `86400`, not `86400.0`.
+  private static func plain(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
+  }
+
   func number(_ name: String, minimum: Double) throws -> Double? {
     guard let text = string(name) else { return nil }
     guard let value = Double(text), value.isFinite, value >= minimum else {

@@ -23,11 +23,12 @@ enum Spec {
         + "only for loopback hosts."),
     OptionSpec(
       "timeout", value: "SECONDS",
-      help: "Give up on a request after this much silence (default 30)."),
+      help: "Give up on a request after this much silence (default 30; 0.001 to 86400)."),
     OptionSpec(
       "max-retries", value: "N",
       help:
-        "Retries of a failed safe request (429, 5xx, timeout); default 3, or KEYCTL_MAX_RETRIES. "
+        "Retries of a failed safe request (429, 5xx, timeout): 0 to 100; default 3, or "
+        + "KEYCTL_MAX_RETRIES. "
         + "A create is never retried."),
     OptionSpec(
       "verbose", short: "v",

@@ -16,6 +16,11 @@ struct GlobalOptions {
   var verbose = false
   var noColor = false
 
+  /// Seconds `--timeout` accepts: a millisecond to a day.
+  static let timeoutRange = 0.001...86_400.0
+  /// Retries `--max-retries` and `KEYCTL_MAX_RETRIES` accept.
+  static let retriesRange = 0...100
+
   init(_ invocation: Invocation, environment: [String: String]) throws {
     for value in invocation.strings("provider") {
       for part in value.split(separator: ",", omittingEmptySubsequences: false) {
@@ -48,13 +53,14 @@ struct GlobalOptions {
       throw invocation.usageError(
         "'--base-url' applies to one provider: name it with -p (e.g. -p fal --base-url URL)")
     }
-    if let seconds = try invocation.number("timeout", minimum: 0.001) { timeout = seconds }
-    if let retries = try invocation.integer("max-retries", minimum: 0) {
+    if let seconds = try invocation.number("timeout", in: Self.timeoutRange) { timeout = seconds }
+    if let retries = try invocation.integer("max-retries", in: Self.retriesRange) {
       maxRetries = retries
     } else if let text = environment["KEYCTL_MAX_RETRIES"], !text.isEmpty {
-      guard let retries = Int(text), retries >= 0 else {
+      guard let retries = Int(text), Self.retriesRange.contains(retries) else {
         throw KeyError.usage(
-          "KEYCTL_MAX_RETRIES='\(text)' is not a whole number of at least 0; fix or unset it")
+          "KEYCTL_MAX_RETRIES='\(text)' is not a whole number from \(Self.retriesRange.lowerBound) "
+            + "to \(Self.retriesRange.upperBound); fix or unset it")
       }
       maxRetries = retries
     }
