@@ -34,7 +34,9 @@ enum Spec {
       "verbose", short: "v",
       help: "Log each HTTP request, response and retry to stderr (secrets redacted)."),
     OptionSpec(
-      "no-color", help: "Never colour the output (also: NO_COLOR set, or not a terminal)."),
+      "no-color",
+      help: "Never colour the output (also: NO_COLOR set to anything but empty, or not a terminal)."
+    ),
     OptionSpec("help", short: "h", help: "Show help for keyctl or for the command."),
     OptionSpec("version", help: "Print keyctl's version."),
   ]

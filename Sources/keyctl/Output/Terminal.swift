@@ -3,9 +3,11 @@
 struct Terminal: Sendable {
   let useColor: Bool
 
+  /// Decides once per command; only a non-empty `NO_COLOR` opts out, as
+  /// no-color.org specifies (`NO_COLOR=` left empty keeps colour on).
   init(isTTY: Bool, environment: [String: String], noColorFlag: Bool) {
-    useColor =
-      isTTY && !noColorFlag && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+    let noColorSet = !(environment["NO_COLOR"] ?? "").isEmpty
+    useColor = isTTY && !noColorFlag && !noColorSet && environment["TERM"] != "dumb"
   }
 
   func bold(_ text: String) -> String { style(text, "1") }
