@@ -9,6 +9,7 @@ import Foundation
 /// The process entry point: build the live context, run, exit with the code.
 @main
 enum Main {
+  /// Runs keyctl and exits with the command's code.
   static func main() async {
     // A closed stdout must surface as EPIPE on write, not kill the process mid-line.
     signal(SIGPIPE, SIG_IGN)
@@ -21,17 +22,24 @@ enum Main {
     running.set(task)
     let code = await task.value
     interrupts?.cancel()
-    exit(task.isCancelled ? 130 : code)
+    // The command's own code: an interruption it noticed is already 130, 143 or
+    // 129, and a command that finished (a create whose secret was printed)
+    // reports its real outcome even if a signal came in at the last moment.
+    exit(code)
   }
 }
 
 /// The command's task, handed to the interrupt handler once it exists; a Ctrl-C
 /// that comes first cancels the task as soon as it is set.
 private final class RunningTask: @unchecked Sendable {
+  /// Guards `task` and `cancelled`.
   private let lock = NSLock()
+  /// The command's task, once made.
   private var task: Task<Int32, Never>?
+  /// Whether an interruption came before the task existed.
   private var cancelled = false
 
+  /// Hands over the task, cancelling it at once if an interruption came first.
   func set(_ task: Task<Int32, Never>) {
     let cancelNow = lock.withLock {
       self.task = task
@@ -40,6 +48,7 @@ private final class RunningTask: @unchecked Sendable {
     if cancelNow { task.cancel() }
   }
 
+  /// Cancels the task, or marks it to be cancelled as soon as it is set.
   func cancel() {
     let current = lock.withLock {
       cancelled = true

@@ -24,7 +24,7 @@ public struct KeyError: Error, Sendable, Equatable {
     case unsupported
     /// Some providers answered and some failed.
     case partial
-    /// The user pressed Ctrl-C.
+    /// The user pressed Ctrl-C, or keyctl was sent SIGTERM or SIGHUP.
     case interrupted
     /// Anything else.
     case unexpected

@@ -63,6 +63,7 @@ enum HelpRenderer {
     return out
   }
 
+  /// The exit-code table of `keyctl --help`; a test checks it covers every `KeyError.Kind`.
   static let exitCodes: [(Int, String)] = [
     (0, "success"),
     (1, "unexpected failure"),
@@ -70,10 +71,12 @@ enum HelpRenderer {
     (3, "authentication or permission refused, or no credentials"),
     (4, "not found"),
     (5, "rate limited, retries used up"),
-    (6, "provider or network failure (5xx, timeout, unreadable response)"),
+    (6, "provider or network failure (5xx and other 4xx, timeout, unreadable response)"),
     (7, "partial: some providers answered, some failed (the rest is still printed)"),
     (8, "operation not supported by that provider"),
-    (130, "interrupted"),
+    (129, "interrupted by SIGHUP"),
+    (130, "interrupted (Ctrl-C)"),
+    (143, "interrupted by SIGTERM"),
   ]
 
   private static func section(_ title: String, _ options: [OptionSpec], width: Int) -> String {

@@ -17,11 +17,17 @@ struct CommandContext: Sendable {
   var transport: any HTTPTransport
   /// Replaces the retry wait (tests run retries instantly).
   var sleep: (@Sendable (Double) async throws -> Void)?
+  /// The signal that interrupted the command (SIGINT, SIGTERM or SIGHUP), if
+  /// one did: its name goes into the "interrupted" message.
+  var interruptedBy: @Sendable () -> Int32? = { nil }
 
+  /// The context of a real run: the process's environment, descriptors and network.
   static func live() -> CommandContext {
-    CommandContext(
+    var context = CommandContext(
       environment: ProcessInfo.processInfo.environment,
       stdout: OutputSink(descriptor: STDOUT_FILENO), stderr: OutputSink(descriptor: STDERR_FILENO),
       stdoutIsTTY: isatty(STDOUT_FILENO) == 1, transport: URLSessionTransport())
+    context.interruptedBy = { Interrupts.received }
+    return context
   }
 }

@@ -2,9 +2,11 @@ import KeyCore
 
 /// Parses argv, runs the command and turns every outcome into an exit code.
 ///
-/// This is where errors are rendered (once) and where a closed stdout ends the
-/// run quietly.
+/// This is where errors are rendered (once), where a closed stdout ends the
+/// run quietly, and where an interruption gets the exit code of the signal
+/// that caused it (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
 enum Runner {
+  /// Runs one command line to its exit code; nothing escapes as a thrown error.
   static func run(_ arguments: [String], context: CommandContext) async -> Int32 {
     do {
       let invocation = try Parser.parse(arguments)
@@ -38,10 +40,14 @@ enum Runner {
       case "providers": return try ProvidersCommand.run(invocation, context)
       default: return try HelpCommand.run(invocation, context, width: width)
       }
-    } catch let error as KeyError {
+    } catch var error as KeyError {
       try? context.stdout.flush()
+      if error.kind == .interrupted, let name = context.interruptedBy().flatMap(Interrupts.name) {
+        error.message += " (\(name))"
+      }
       context.stderr.line(ErrorRenderer.render(error))
-      return error.exitCode
+      return error.kind == .interrupted
+        ? Interrupts.exitCode(for: context.interruptedBy()) : error.exitCode
     } catch is OutputClosed {
       return 0
     } catch {
