@@ -11,6 +11,7 @@ import Foundation
 enum Main {
   /// Runs keyctl and exits with the command's code.
   static func main() async {
+    occupyClosedStandardDescriptors()
     // A closed stdout must surface as EPIPE on write, not kill the process mid-line.
     signal(SIGPIPE, SIG_IGN)
     // The handler exists before any work starts, so no request is ever in flight
@@ -26,6 +27,26 @@ enum Main {
     // 129, and a command that finished (a create whose secret was printed)
     // reports its real outcome even if a signal came in at the last moment.
     exit(code)
+  }
+
+  /// Puts `/dev/null` on any of descriptors 0, 1 and 2 that keyctl was started
+  /// without (`keyctl create >&-`).
+  ///
+  /// Otherwise the next descriptor keyctl opens (the interrupt pipe, a
+  /// provider's socket) would become "stdout", and a created secret would be
+  /// written into it. stdout gets `/dev/null` opened read-only, so writing to it
+  /// still fails (EBADF: exit 10, the key named) instead of vanishing.
+  private static func occupyClosedStandardDescriptors() {
+    for (descriptor, flags) in [
+      (STDIN_FILENO, O_RDONLY), (STDOUT_FILENO, O_RDONLY), (STDERR_FILENO, O_WRONLY),
+    ]
+    where fcntl(descriptor, F_GETFD) == -1 && errno == EBADF {
+      let opened = open("/dev/null", flags)
+      if opened >= 0, opened != descriptor {
+        dup2(opened, descriptor)
+        close(opened)
+      }
+    }
   }
 }
 

@@ -26,6 +26,9 @@ public struct KeyError: Error, Sendable, Equatable {
     case partial
     /// The user pressed Ctrl-C, or keyctl was sent SIGTERM or SIGHUP.
     case interrupted
+    /// keyctl could not write its output (stdout full, closed, or an I/O error):
+    /// the data asked for did not arrive, so this is never a success.
+    case output
     /// Anything else.
     case unexpected
   }
@@ -67,6 +70,7 @@ public struct KeyError: Error, Sendable, Equatable {
     case .server, .network, .badResponse: 6
     case .partial: 7
     case .unsupported: 8
+    case .output: 10
     case .interrupted: 130
     }
   }

@@ -74,6 +74,7 @@ enum HelpRenderer {
     (6, "provider or network failure (5xx and other 4xx, timeout, unreadable response)"),
     (7, "partial: some providers answered, some failed (the rest is still printed)"),
     (8, "operation not supported by that provider"),
+    (10, "could not write the output (stdout full, closed or failing)"),
     (129, "interrupted by SIGHUP"),
     (130, "interrupted (Ctrl-C)"),
     (143, "interrupted by SIGTERM"),

@@ -3,6 +3,7 @@ import KeyCore
 
 /// `keyctl list`: every key at the chosen providers, in one schema.
 enum ListCommand {
+  /// Lists, writes as pages arrive, and reports each provider's failure.
   static func run(_ invocation: Invocation, _ context: CommandContext) async throws -> Int32 {
     let globals = try GlobalOptions(invocation, environment: context.environment)
     var options = ListOptions()
@@ -46,18 +47,25 @@ enum ListCommand {
 
     var writer = makeWriter(globals, fields: fields, context: context)
     var sorted: [ApiKey] = []
-    let result = try await Listing.run(
-      ListingRequest(
-        providers: providers, options: options, limit: limit, cursor: cursor, keep: keep)
-    ) { _, keys in
-      if sort == nil { try writer.write(keys) } else { sorted += keys }
+    let result: ListingResult
+    do {
+      result = try await Listing.run(
+        ListingRequest(
+          providers: providers, options: options, limit: limit, cursor: cursor, keep: keep)
+      ) { _, keys in
+        if sort == nil { try writer.write(keys) } else { sorted += keys }
+      }
+      if let sort {
+        try writer.write(sort.apply(sorted))
+      }
+      errors += result.errors
+      errors.sort { ($0.provider ?? .fal) < ($1.provider ?? .fal) }
+      try writer.finish(nextCursor: result.nextCursor?.encoded(), errors: errors)
+    } catch is OutputClosed {
+      // The reader took what it wanted (`keyctl list | head -1`): a pipeline's
+      // first stage ends quietly. Any other write error is exit 10 (Runner).
+      return 0
     }
-    if let sort {
-      try writer.write(sort.apply(sorted))
-    }
-    errors += result.errors
-    errors.sort { ($0.provider ?? .fal) < ($1.provider ?? .fal) }
-    try writer.finish(nextCursor: result.nextCursor?.encoded(), errors: errors)
     for error in errors { context.stderr.line(ErrorRenderer.render(error)) }
     if let next = result.nextCursor, globals.format == .ndjson {
       context.stderr.line("next_cursor: \(next.encoded())")

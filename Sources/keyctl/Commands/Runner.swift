@@ -2,9 +2,9 @@ import KeyCore
 
 /// Parses argv, runs the command and turns every outcome into an exit code.
 ///
-/// This is where errors are rendered (once), where a closed stdout ends the
-/// run quietly, and where an interruption gets the exit code of the signal
-/// that caused it (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
+/// This is where errors are rendered (once), where a stdout that cannot take
+/// the output becomes exit 10, and where an interruption gets the exit code of
+/// the signal that caused it (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
 enum Runner {
   /// Runs one command line to its exit code; nothing escapes as a thrown error.
   static func run(_ arguments: [String], context: CommandContext) async -> Int32 {
@@ -48,8 +48,14 @@ enum Runner {
       context.stderr.line(ErrorRenderer.render(error))
       return error.kind == .interrupted
         ? Interrupts.exitCode(for: context.interruptedBy()) : error.exitCode
-    } catch is OutputClosed {
-      return 0
+    } catch let failure as OutputFailed {
+      // Data the user asked for did not arrive: never a success (exit 10, one line).
+      context.stderr.line(ErrorRenderer.render(failure.keyError))
+      return failure.keyError.exitCode
+    } catch let closed as OutputClosed {
+      // Only `list` ends quietly when its reader goes; it catches this itself.
+      context.stderr.line(ErrorRenderer.render(closed.keyError))
+      return closed.keyError.exitCode
     } catch {
       context.stderr.line("keyctl: unexpected failure: \(error)")
       return 1
