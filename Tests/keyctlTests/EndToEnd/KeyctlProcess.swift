@@ -168,20 +168,26 @@ final class RunningKeyctl: @unchecked Sendable {
   ///
   /// With `sigintBlocked`, keyctl starts with SIGINT in its signal mask, as a
   /// child of a thread that blocks it would (the mask survives exec): python3
-  /// blocks it and then execs keyctl in the same process.
+  /// blocks it and then execs keyctl in the same process. `blocked` adds other
+  /// signals to that mask; `ignored` starts keyctl with those signals set to
+  /// SIG_IGN (as `nohup` does for SIGHUP).
   init(
     _ arguments: [String], environment: [String: String], sigintBlocked: Bool = false,
-    deadline: Double = 30
+    blocked: [Int32] = [], ignored: [Int32] = [], deadline: Double = 30
   ) throws {
     guard FileManager.default.isExecutableFile(atPath: Keyctl.binary.path) else {
       throw RunResultError.noBinary(Keyctl.binary.path)
     }
-    if sigintBlocked, let python = Simulator.python {
+    let mask = (sigintBlocked ? [SIGINT] : []) + blocked
+    if !mask.isEmpty || !ignored.isEmpty, let python = Simulator.python {
+      let maskList = mask.map(String.init).joined(separator: ",")
+      let ignoreList = ignored.map(String.init).joined(separator: ",")
       process.executableURL = URL(fileURLWithPath: python)
       process.arguments =
         [
           "-c",
-          "import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}); "
+          "import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, [\(maskList)]); "
+            + "[signal.signal(s, signal.SIG_IGN) for s in [\(ignoreList)]]; "
             + "os.execv(sys.argv[1], sys.argv[1:])",
           Keyctl.binary.path,
         ] + arguments
