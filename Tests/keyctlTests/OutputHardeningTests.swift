@@ -73,31 +73,28 @@ private final class TestPipe {
     #expect(await received == lines * 1000)
   }
 
-  @Test func aFullDeviceIsAnOutputFailureNamingENOSPC() throws {
-    let descriptor = open("/dev/full", O_WRONLY)
+  /// A full device, and a descriptor not open for writing (what `>&-` becomes).
+  @Test(arguments: [
+    ("/dev/full", O_WRONLY, ENOSPC, "No space left on device"),
+    ("/dev/null", O_RDONLY, EBADF, "Bad file descriptor"),
+  ])
+  func aFailingDescriptorIsAnOutputFailureNamingItsErrno(
+    path: String, flags: Int32, code: Int32, text: String
+  ) throws {
+    let descriptor = open(path, flags)
     try #require(descriptor >= 0)
     defer { close(descriptor) }
     let sink = OutputSink(descriptor: descriptor)
     try sink.write("key\n")
     let error = #expect(throws: OutputFailed.self) { try sink.flush() }
-    #expect(error?.code == ENOSPC)
-    #expect(error?.keyError.message == "could not write to stdout: No space left on device")
+    #expect(error?.code == code)
+    #expect(error?.keyError.message.hasPrefix("could not write to stdout: \(text)") == true)
     #expect(error?.keyError.exitCode == 10)
     // Later writes fail the same way instead of pretending to succeed.
     #expect(throws: OutputFailed.self) {
       try sink.write("more\n")
       try sink.flush()
     }
-  }
-
-  @Test func aDescriptorNotOpenForWritingIsAnOutputFailureNamingEBADF() throws {
-    let descriptor = open("/dev/null", O_RDONLY)
-    try #require(descriptor >= 0)
-    defer { close(descriptor) }
-    let sink = OutputSink(descriptor: descriptor)
-    try sink.write("key\n")
-    let error = #expect(throws: OutputFailed.self) { try sink.flush() }
-    #expect(error?.code == EBADF)
   }
 
   @Test func aPipeWithoutAReaderIsOutputClosed() throws {

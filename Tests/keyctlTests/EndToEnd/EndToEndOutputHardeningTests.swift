@@ -5,43 +5,9 @@ import Testing
   import Glibc
 #endif
 
-/// Runs `script` with bash, `$KEYCTL` naming the binary, with exactly
-/// `environment`; the result is bash's (use `exit ${PIPESTATUS[0]}` for keyctl's).
+/// Runs `script` with bash, `$KEYCTL` naming the binary (see `Keyctl.shell`).
 private func shell(_ script: String, environment: [String: String]) async throws -> RunResult {
-  try await offThePool { () -> Result<RunResult, any Error> in
-    Result {
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/bin/bash")
-      process.arguments = ["-c", script]
-      var full = environment
-      full["KEYCTL"] = Keyctl.binary.path
-      process.environment = full
-      let out = Pipe()
-      let err = Pipe()
-      process.standardOutput = out
-      process.standardError = err
-      process.standardInput = FileHandle.nullDevice
-      try process.run()
-      let errors = ErrorsBox()
-      let group = DispatchGroup()
-      group.enter()
-      DispatchQueue.global().async {
-        errors.data = err.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-      }
-      let output = out.fileHandleForReading.readDataToEndOfFile()
-      group.wait()
-      process.waitUntilExit()
-      return RunResult(
-        status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
-        stderr: String(decoding: errors.data, as: UTF8.self))
-    }
-  }.get()
-}
-
-/// stderr read on another thread; the DispatchGroup orders the write before the read.
-private final class ErrorsBox: @unchecked Sendable {
-  var data = Data()
+  try await Keyctl.shell(script, environment: environment)
 }
 
 /// Runs a python3 program (`sys.argv[1]` is keyctl's path) whose stdout is one
@@ -228,6 +194,22 @@ struct EndToEndSignalTests {
     return false
   }
 
+  /// Sends `signal` once the simulator holds `requests` requests, and checks
+  /// keyctl stopped the way Ctrl-C stops it, with the signal's own code.
+  private func interrupt(
+    _ running: RunningKeyctl, with signal: (Int32, Int32, String), once sim: Simulator,
+    has requests: Int, sourceLocation: SourceLocation = #_sourceLocation
+  ) async throws -> FinishedKeyctl {
+    #expect(try await waitForRequests(sim, requests), sourceLocation: sourceLocation)
+    let sent = Date()
+    running.send(signal.0)
+    let finished = await running.finish()
+    expectOrderlyStop(
+      finished, code: signal.1, name: signal.2, seconds: Date().timeIntervalSince(sent),
+      sourceLocation: sourceLocation)
+    return finished
+  }
+
   private func expectOrderlyStop(
     _ finished: FinishedKeyctl, code: Int32, name: String, seconds: Double,
     sourceLocation: SourceLocation = #_sourceLocation
@@ -260,12 +242,7 @@ struct EndToEndSignalTests {
     let running = try RunningKeyctl(
       ["list", "-p", "fal,openrouter", "-o", "json", "--timeout", "120"],
       environment: sim.environment(), blocked: blockedAtStart ? [signal.0] : [], deadline: 80)
-    #expect(try await waitForRequests(sim, 2))
-    let sent = Date()
-    running.send(signal.0)
-    let finished = await running.finish()
-    expectOrderlyStop(
-      finished, code: signal.1, name: signal.2, seconds: Date().timeIntervalSince(sent))
+    _ = try await interrupt(running, with: signal, once: sim, has: 2)
     #expect(try await sim.log().isEmpty, "no request was answered")
   }
 
@@ -279,12 +256,7 @@ struct EndToEndSignalTests {
     let running = try RunningKeyctl(
       ["create", "-p", "fal", "--name", "ci", "--max-retries", "5", "--timeout", "120"],
       environment: sim.environment(["fal"]), deadline: 80)
-    #expect(try await waitForRequests(sim, 1))
-    let sent = Date()
-    running.send(signal.0)
-    let finished = await running.finish()
-    expectOrderlyStop(
-      finished, code: signal.1, name: signal.2, seconds: Date().timeIntervalSince(sent))
+    let finished = try await interrupt(running, with: signal, once: sim, has: 1)
     #expect(finished.result.stderr.contains("the key may exist"), "\(finished.result.stderr)")
     #expect(finished.result.stdout.isEmpty)
     #expect(((try await sim.stats())["requests"] as? Int) == 1)

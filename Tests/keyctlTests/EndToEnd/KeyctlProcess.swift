@@ -78,13 +78,18 @@ enum Keyctl {
     process.executableURL = binary
     process.arguments = arguments
     process.environment = environment
+    return try runToEnd(process)
+  }
+
+  /// Runs `process` with stdin from /dev/null, reading stdout and stderr to
+  /// their ends at once (so a large one cannot block the child), and waits.
+  private static func runToEnd(_ process: Process) throws -> RunResult {
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    // Read both pipes concurrently so a large stdout cannot block the child.
     let group = DispatchGroup()
     let errBox = DataBox()
     group.enter()
@@ -117,21 +122,25 @@ enum Keyctl {
       "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
     let script = quoted.joined(separator: " ") + " | head -1; exit ${PIPESTATUS[0]}"
+    return try shellBlocking(script, environment: environment)
+  }
+
+  /// Runs `script` with bash and exactly `environment` plus `KEYCTL`, the
+  /// binary's path, so a test can redirect keyctl's descriptors the way a
+  /// user's shell does (`"$KEYCTL" create … > /dev/full`). The status is
+  /// bash's: end with `exit ${PIPESTATUS[0]}` to get keyctl's from a pipeline.
+  static func shell(_ script: String, environment: [String: String]) async throws -> RunResult {
+    try await offThePool { Result { try shellBlocking(script, environment: environment) } }.get()
+  }
+
+  private static func shellBlocking(_ script: String, environment: [String: String]) throws
+    -> RunResult
+  {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/bash")
     process.arguments = ["-c", script]
-    process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return RunResult(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+    process.environment = environment.merging(["KEYCTL": binary.path]) { $1 }
+    return try runToEnd(process)
   }
 }
 
