@@ -59,12 +59,15 @@ enum CreateCommand {
   private static func output(_ created: CreatedKey, quiet: Bool, format: OutputFormat) -> [UInt8] {
     if quiet { return Array((created.secret + "\n").utf8) }
     if format == .table {
+      // Labels padded to one column by hand (Foundation's padding goes through NSString).
+      func label(_ text: String) -> String {
+        text + String(repeating: " ", count: max(1, 12 - text.count))
+      }
       var out = ""
       for field in [KeyField.provider, .id, .name, .scope, .createdAt] {
-        out += field.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
-        out += field.text(of: created.key) + "\n"
+        out += label(field.rawValue) + field.text(of: created.key) + "\n"
       }
-      out += "secret".padding(toLength: 12, withPad: " ", startingAt: 0) + created.secret + "\n"
+      out += label("secret") + created.secret + "\n"
       return Array(out.utf8)
     }
     var json = JSONText()
