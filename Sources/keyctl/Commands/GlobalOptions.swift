@@ -12,6 +12,9 @@ struct GlobalOptions {
   var format = OutputFormat.table
   var baseURL: String?
   var timeout = 30.0
+  /// `--max-time`: seconds one attempt may take in all, so a server that trickles
+  /// its answer cannot hold a CI job.
+  var maxTime = 300.0
   var maxRetries = 3
   var verbose = false
   var noColor = false
@@ -49,6 +52,14 @@ struct GlobalOptions {
         "'--base-url' applies to one provider: name it with -p (e.g. -p fal --base-url URL)")
     }
     if let seconds = try invocation.number("timeout", minimum: 0.001) { timeout = seconds }
+    if let seconds = try invocation.number("max-time", minimum: 0.001) {
+      guard seconds <= 86400 else {
+        throw invocation.usageError(
+          "invalid value '\(invocation.string("max-time") ?? "")' for '--max-time': expected a "
+            + "number of seconds from 0.001 to 86400")
+      }
+      maxTime = seconds
+    }
     if let retries = try invocation.integer("max-retries", minimum: 0) {
       maxRetries = retries
     } else if let text = environment["KEYCTL_MAX_RETRIES"], !text.isEmpty {
@@ -78,6 +89,7 @@ struct GlobalOptions {
   func clientSettings(_ context: CommandContext) -> ClientSettings {
     var settings = ClientSettings(transport: context.transport)
     settings.timeout = timeout
+    settings.maxTime = maxTime
     settings.retry.maxRetries = maxRetries
     settings.userAgent = "keyctl/\(Version.current)"
     if verbose {
