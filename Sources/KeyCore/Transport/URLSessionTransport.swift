@@ -205,7 +205,20 @@ private final class Exchange: @unchecked Sendable {
       return self.task
     }
     finish(.failure(failure))
-    task?.cancel()
+    if let task { Self.cancel(task) }
+  }
+
+  /// Where tasks are cancelled: never on the caller's thread.
+  ///
+  /// `URLSessionTask.cancel()` in Swift 6.3 waits on FoundationNetworking's work
+  /// queue (swift-corelibs-foundation#5412): called from a delegate callback,
+  /// which runs on that queue, it would deadlock; called from a provider's queue
+  /// while that work queue is busy (a 3xx body FoundationNetworking buffers
+  /// itself), it would hold the fetch loop that must report the error.
+  private static let cancelQueue = DispatchQueue(label: "keyctl.cancel")
+
+  private static func cancel(_ task: URLSessionTask) {
+    cancelQueue.async { task.cancel() }
   }
 
   /// The status line and headers arrived.
@@ -229,14 +242,18 @@ private final class Exchange: @unchecked Sendable {
     if let refused { stop(refused) }
   }
 
-  /// URLSession finished the task, with or without an error.
-  func completed(_ error: (any Error)?) {
+  /// URLSession finished the task, with or without an error; `taskResponse` is
+  /// the task's own, for the responses URLSession never hands the delegate (a
+  /// 301–308 it did not follow, e.g. one without a Location).
+  func completed(_ error: (any Error)?, taskResponse: URLResponse?) {
     if let error {
       finish(.failure(URLSessionTransport.failure(from: error)))
       return
     }
     let outcome = lock.withLock { () -> Result<HTTPResponse, TransportFailure> in
-      guard let response else { return .failure(.connection("no HTTP response")) }
+      guard let response = response ?? (taskResponse as? HTTPURLResponse) else {
+        return .failure(.connection("no HTTP response"))
+      }
       var headers: [String: String] = [:]
       for (name, value) in response.allHeaderFields {
         if let name = name as? String, let value = value as? String {
@@ -268,24 +285,43 @@ private final class Exchange: @unchecked Sendable {
     caller?.resume(with: outcome.mapError { $0 as any Error })
   }
 
+  /// How often to look at a task whose response has not reached the delegate.
+  private static let blindInterval: UInt64 = 100_000_000
+
   private func checkClock() {
-    let (verdict, timer) = lock.withLock {
-      (clock.verdict(at: DispatchTime.now().uptimeNanoseconds), self.timer)
+    let (verdict, timer, blindTask, limit) = lock.withLock {
+      (
+        clock.verdict(at: DispatchTime.now().uptimeNanoseconds), self.timer,
+        response == nil ? task : nil, body.limit
+      )
+    }
+    // FoundationNetworking keeps the body of a 301–308 to itself, out of the
+    // delegate's sight, until the whole of it has arrived; a declared length
+    // is all keyctl can see of it, so it looks while no response has come.
+    if let blindTask, blindTask.countOfBytesExpectedToReceive > Int64(limit) {
+      stop(.tooLarge(limit: limit, status: nil))
+      return
     }
     switch verdict {
     case .checkAt:
-      if let timer { schedule(timer, at: verdict) }
+      if let timer { schedule(timer, at: verdict, blind: blindTask != nil) }
     case .silent: stop(.timedOut)
     case .overDeadline: stop(.deadlineExceeded)
     }
   }
 
-  private func schedule(_ timer: any DispatchSourceTimer, at verdict: ExchangeClock.Verdict) {
-    let when: UInt64
+  private func schedule(
+    _ timer: any DispatchSourceTimer, at verdict: ExchangeClock.Verdict, blind: Bool = true
+  ) {
+    let now = DispatchTime.now().uptimeNanoseconds
+    var when: UInt64
     switch verdict {
     case .checkAt(let time): when = time
-    case .silent, .overDeadline: when = DispatchTime.now().uptimeNanoseconds
+    case .silent, .overDeadline: when = now
     }
+    #if canImport(FoundationNetworking)
+      if blind { when = min(when, now + Self.blindInterval) }
+    #endif
     timer.schedule(
       deadline: DispatchTime(uptimeNanoseconds: when), repeating: .never, leeway: .milliseconds(5))
   }
@@ -344,7 +380,7 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
   func urlSession(
     _ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?
   ) {
-    exchange(task, remove: true)?.completed(error)
+    exchange(task, remove: true)?.completed(error, taskResponse: task.response)
   }
 
   func urlSession(
