@@ -28,14 +28,16 @@ Kinds:
                 string to the location; an empty body with that Location header. Point
                 it at another simulator to see whether a client follows it (the target's
                 log), or at this one under another path for a same-origin move
-  huge          200 JSON with "Content-Length": "size" (default 2 GiB) and that many bytes
-                of blanks, sent as fast as the client reads
-  endless       200 JSON, Transfer-Encoding: chunked, 64 KiB chunks of blanks that never end
+  huge          JSON with "Content-Length": "size" (default 2 GiB) and that many bytes of
+                blanks, sent as fast as the client reads
+  endless       JSON, Transfer-Encoding: chunked, 64 KiB chunks of blanks that never end
   trickle       the normal answer, its headers at once and then its body one byte every
                 "interval_ms" (default 1000)
-  gzip_bomb     200 JSON, Content-Encoding: gzip: "size" bytes of zeros (default 4 GiB,
+  gzip_bomb     JSON, Content-Encoding: gzip: "size" bytes of zeros (default 4 GiB,
                 rounded up to whole MiB) in about size/1000 bytes on the wire; a valid
                 gzip stream a client that reads to the end can check
+                huge, endless and gzip_bomb answer "status" (default 200; a 3xx has no
+                Location, so a client cannot follow it and must read or drop the body)
 The body kinds stop quietly when the client hangs up; each is logged (status 200)
 before its body is sent.
 Rules are checked in the order added. Each counts the matching requests it sees;
@@ -166,6 +168,10 @@ def parse_rule(spec, rule_id: int) -> Rule:
         for name in ("location", "keep_query"):
             if name in spec:
                 raise FaultError(f'{name} applies only to kind "redirect"')
+    if rule.kind in ("huge", "endless", "gzip_bomb"):
+        rule.status = _int(spec, "status", 200, 200)
+        if rule.status > 599:
+            raise FaultError("status must be 200..599")
     if rule.kind in DEFAULT_SIZES:
         rule.size = _int(spec, "size", DEFAULT_SIZES[rule.kind], 1)
     elif "size" in spec:

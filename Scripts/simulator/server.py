@@ -246,8 +246,12 @@ class Handler(BaseHTTPRequestHandler):
             if response is None:
                 req.stuck_cursor = kind == "stuck_cursor"
                 response = sim.answer(provider, req)
-            streamed_200 = kind in STREAMED and kind != "trickle"
-            entry["status"] = 200 if kind == "truncated" or streamed_200 else response.status
+            if kind == "truncated":
+                entry["status"] = 200
+            elif kind in STREAMED and kind != "trickle":
+                entry["status"] = rule.status
+            else:
+                entry["status"] = response.status
             # Logged before the answer goes out, so a client that reads the log
             # right after its response always finds its own request there.
             sim.record(entry)
@@ -325,19 +329,19 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.write(body[index:index + 1])
                     time.sleep(rule.interval_ms / 1000)
             elif rule.kind == "huge":
-                self._send_head(200, [], "application/json", rule.size)
+                self._send_head(rule.status, [], "application/json", rule.size)
                 left = rule.size
                 while left > 0:
                     self.wfile.write(chunk[:left])
                     left -= len(chunk)
             elif rule.kind == "endless":
-                self._send_head(200, [("Transfer-Encoding", "chunked")], "application/json", None)
+                self._send_head(rule.status, [("Transfer-Encoding", "chunked")], "application/json", None)
                 framed = b"%x\r\n" % len(chunk) + chunk + b"\r\n"
                 while True:
                     self.wfile.write(framed)
             elif rule.kind == "gzip_bomb":
                 length, pieces = gzip_bomb(rule.size)
-                self._send_head(200, [("Content-Encoding", "gzip")], "application/json", length)
+                self._send_head(rule.status, [("Content-Encoding", "gzip")], "application/json", length)
                 for piece in pieces:
                     self.wfile.write(piece)
         except OSError:

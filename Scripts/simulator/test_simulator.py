@@ -745,12 +745,24 @@ class BodyFaultTests(SimTest):
         self.assertEqual(inflated, b"\0" * len(inflated))
         self.assertGreater(len(inflated), 500 << 20)
 
+    def test_body_kinds_take_a_status(self):
+        fault(provider="fal", kind="huge", size=1000, status=302)
+        response, body = raw_response("/fal/v1/keys", FAL)
+        self.assertEqual((response.status, response.headers["Location"], len(body)), (302, None, 1000))
+        fault(provider="fal", kind="gzip_bomb", size=1 << 20, status=503)
+        response, body = raw_response("/fal/v1/keys", FAL)
+        self.assertEqual(response.status, 503)
+        self.assertEqual(len(gzip.decompress(body)), 1 << 20)
+        self.assertEqual([e["status"] for e in log()][-2:], [302, 503])
+
     def test_invalid_body_rules(self):
         for spec in ({"provider": "fal", "kind": "huge", "size": 0},
                      {"provider": "fal", "kind": "gzip_bomb", "size": "1"},
                      {"provider": "fal", "kind": "trickle", "interval_ms": 0},
                      {"provider": "fal", "kind": "status", "status": 500, "size": 10},
-                     {"provider": "fal", "kind": "huge", "interval_ms": 10}):
+                     {"provider": "fal", "kind": "huge", "interval_ms": 10},
+                     {"provider": "fal", "kind": "endless", "status": 199},
+                     {"provider": "fal", "kind": "gzip_bomb", "status": 600}):
             self.assertEqual(call("POST", "/_sim/faults", body=spec).status, 400, spec)
 
 
