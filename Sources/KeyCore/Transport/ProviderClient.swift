@@ -224,37 +224,32 @@ struct ProviderClient: Sendable {
     let status = response.status
     let name = provider.displayName
     let mayExist = idempotent ? nil : Self.mayHaveHappened(provider)
+    func refused(_ message: String, hint: String) -> KeyError {
+      KeyError(.network, message, provider: provider, status: status, hint: mayExist ?? hint)
+    }
     guard let location = response.headers["location"], !location.isEmpty else {
-      return KeyError(
-        .network,
+      return refused(
         "\(name) answered HTTP \(status), a redirect without a Location header, so there is "
-          + "nowhere to follow it",
-        provider: provider, status: status,
-        hint: mayExist ?? "Check the base URL points at \(name)'s API.")
+          + "nowhere to follow it", hint: "Check the base URL points at \(name)'s API.")
     }
     var target = redactor.redact(location)
     if target.count > 200 { target = String(target.prefix(200)) + "…" }
+    let moved = "Point the base URL at the final address."
     if request.method != "GET" {
-      return KeyError(
-        .network,
+      return refused(
         "\(name) answered the \(request.method) with a redirect (HTTP \(status)) to \(target); "
           + "keyctl follows no redirect for a request that changes something, so it was sent once",
-        provider: provider, status: status,
-        hint: mayExist ?? "Point the base URL at the final address.")
+        hint: moved)
     }
     let destination = URL(string: location, relativeTo: request.url)
     if RedirectRule.follows(method: "GET", from: request.url, to: destination) {
-      return KeyError(
-        .network,
+      return refused(
         "\(name) answered HTTP \(status) (a redirect to \(target) keyctl does not follow)",
-        provider: provider, status: status, hint: "Point the base URL at the final address.")
+        hint: moved)
     }
-    return KeyError(
-      .network,
+    return refused(
       "\(name) redirected to \(target); keyctl does not send credentials across "
-        + "a redirect that changes scheme, host or port",
-      provider: provider, status: status,
-      hint: "Point the base URL at the final address.")
+        + "a redirect that changes scheme, host or port", hint: moved)
   }
 
   private func httpError(

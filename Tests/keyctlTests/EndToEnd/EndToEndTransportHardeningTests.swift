@@ -54,43 +54,15 @@ private func runMeasured(_ arguments: [String], environment: [String: String]) a
     """
   let started = Date()
   let result = try await offThePool {
-    Result { () throws -> RunResult in
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: python)
-      process.arguments = ["-c", script, report.path, Keyctl.binary.path] + arguments
-      process.environment = environment
-      let out = Pipe()
-      let err = Pipe()
-      process.standardOutput = out
-      process.standardError = err
-      process.standardInput = FileHandle.nullDevice
-      try process.run()
-      let errData = LockedData()
-      let group = DispatchGroup()
-      group.enter()
-      DispatchQueue.global().async {
-        errData.set(err.fileHandleForReading.readDataToEndOfFile())
-        group.leave()
-      }
-      let outData = out.fileHandleForReading.readDataToEndOfFile()
-      group.wait()
-      process.waitUntilExit()
-      return RunResult(
-        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData.get(), as: UTF8.self))
+    Result {
+      try Keyctl.runBlocking(
+        executable: URL(fileURLWithPath: python),
+        ["-c", script, report.path, Keyctl.binary.path] + arguments, environment: environment)
     }
   }.get()
   let seconds = Date().timeIntervalSince(started)
   let peak = Int(try String(contentsOf: report, encoding: .utf8)) ?? -1
   return MeasuredRun(result: result, peakKiB: peak, seconds: seconds)
-}
-
-/// Bytes written by one thread and read by another after a DispatchGroup wait.
-private final class LockedData: @unchecked Sendable {
-  private let lock = NSLock()
-  private var data = Data()
-  func set(_ value: Data) { lock.withLock { data = value } }
-  func get() -> Data { lock.withLock { data } }
 }
 
 /// A base URL keyctl must refuse before it connects anywhere.
