@@ -161,16 +161,20 @@ public struct ParsedBaseURL: Sendable, Equatable {
 
   // MARK: - Private
 
+  /// `/`, which ends the authority.
   private static let slash = UInt8(ascii: "/")
 
+  /// An ASCII letter, either case.
   private static func isLetter(_ byte: UInt8) -> Bool {
     (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
   }
 
+  /// An ASCII digit.
   private static func isDigit(_ byte: UInt8) -> Bool {
     (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
   }
 
+  /// A byte RFC 3986 allows in a scheme.
   private static func isSchemeByte(_ byte: UInt8) -> Bool {
     isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
       || byte == UInt8(ascii: ".")
@@ -264,6 +268,7 @@ public struct ParsedBaseURL: Sendable, Equatable {
     }
   }
 
+  /// The byte as a lower-case character (for hex digits).
   private static func lower(_ byte: UInt8) -> Character {
     Character(Unicode.Scalar(byte | 0x20))
   }

@@ -100,10 +100,14 @@ enum RedirectRule {
 
   /// Scheme, host and effective port, compared without regard to case.
   struct Origin: Equatable {
+    /// `http` or `https`.
     let scheme: String
+    /// The host, lower-cased.
     let host: String
+    /// The port, or the scheme's default.
     let port: Int
 
+    /// The origin of an http or https URL with a host; nil for anything else.
     init?(_ url: URL) {
       guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
         !host.isEmpty

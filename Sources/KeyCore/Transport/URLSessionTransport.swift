@@ -52,6 +52,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     group(connectionGroup).executor as? SerialQueueExecutor
   }
 
+  /// The connection group's session, made on first use.
   private func group(_ name: String) -> Group {
     lock.lock()
     defer { lock.unlock() }
@@ -172,6 +173,7 @@ private final class Exchange: @unchecked Sendable {
   private var early: TransportFailure?
   private var finished = false
 
+  /// An exchange that has not started: its clocks and its empty body.
   init(clock: ExchangeClock, body: BoundedBody) {
     self.clock = clock
     self.body = body
@@ -217,6 +219,7 @@ private final class Exchange: @unchecked Sendable {
   /// itself), it would hold the fetch loop that must report the error.
   private static let cancelQueue = DispatchQueue(label: "keyctl.cancel")
 
+  /// Cancels `task` on `cancelQueue`.
   private static func cancel(_ task: URLSessionTask) {
     cancelQueue.async { task.cancel() }
   }
@@ -288,6 +291,8 @@ private final class Exchange: @unchecked Sendable {
   /// How often to look at a task whose response has not reached the delegate.
   private static let blindInterval: UInt64 = 100_000_000
 
+  /// The timer fired: stop the exchange if a clock ran out (or a 3xx declared
+  /// too large a body), else look again when the next one could.
   private func checkClock() {
     let (verdict, timer, blindTask, limit) = lock.withLock {
       (
@@ -310,6 +315,8 @@ private final class Exchange: @unchecked Sendable {
     }
   }
 
+  /// Sets the timer for `verdict`, and on Linux no later than the next look at
+  /// a response URLSession has not handed over yet.
   private func schedule(
     _ timer: any DispatchSourceTimer, at verdict: ExchangeClock.Verdict, blind: Bool = true
   ) {
@@ -342,6 +349,7 @@ private final class Exchange: @unchecked Sendable {
   /// cannot deadlock; the fetch loop still resumes on its own queue, through
   /// its executor.
   private final class InlineDelegateQueue: OperationQueue, @unchecked Sendable {
+    /// Runs the callback now, on the calling (FoundationNetworking) thread.
     override func addOperation(_ block: @escaping @Sendable () -> Void) {
       block()
     }
@@ -354,10 +362,12 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
   private let lock = NSLock()
   private var exchanges: [Int: Exchange] = [:]
 
+  /// Routes `task`'s callbacks to `exchange` until the task completes.
   func register(_ exchange: Exchange, for task: URLSessionTask) {
     lock.withLock { exchanges[task.taskIdentifier] = exchange }
   }
 
+  /// The exchange of `task`; with `remove`, the last look (the task completed).
   private func exchange(_ task: URLSessionTask, remove: Bool = false) -> Exchange? {
     lock.withLock {
       remove
@@ -365,6 +375,8 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
     }
   }
 
+  /// The status line and headers: checked against the limit, always allowed
+  /// (URLSession on Linux ignores the disposition anyway).
   func urlSession(
     _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
     completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
@@ -373,16 +385,19 @@ private final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecke
     completionHandler(.allow)
   }
 
+  /// A chunk of the body, already decompressed.
   func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
     exchange(dataTask)?.received(data)
   }
 
+  /// The end of the task, with or without an error.
   func urlSession(
     _ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?
   ) {
     exchange(task, remove: true)?.completed(error, taskResponse: task.response)
   }
 
+  /// A redirect URLSession would follow: only if `RedirectRule` allows it.
   func urlSession(
     _ session: URLSession, task: URLSessionTask,
     willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,

@@ -7,7 +7,12 @@ import Testing
 
 /// Whether this machine can listen on ::1 (a container may have IPv6 switched off).
 private let ipv6LoopbackAvailable: Bool = {
-  let descriptor = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+  #if canImport(Glibc)
+    let stream = Int32(SOCK_STREAM.rawValue)
+  #else
+    let stream = SOCK_STREAM
+  #endif
+  let descriptor = socket(AF_INET6, stream, 0)
   guard descriptor >= 0 else { return false }
   defer { close(descriptor) }
   var address = sockaddr_in6()
