@@ -51,9 +51,9 @@ control API (no auth):
   POST   /_sim/faults   {"provider": "fal|px0|cartesia|openrouter|*", "method"?, "path"?,
                          "after"?: 0, "times"?: 1 (-1 = forever), "kind": status|delay|
                          malformed|truncated|html|drop|stuck_cursor|echo_auth|redirect|
-                         empty_pages,
+                         empty_pages|huge|endless|trickle|gzip_bomb,
                          "status"?, "message"?, "retry_after"?, "retry_after_ms"?, "delay_ms"?,
-                         "location"?, "keep_query"?}
+                         "location"?, "keep_query"?, "size"?, "interval_ms"?}
                          -> 201 {"id": N}
   GET    /_sim/faults   rules and how often they matched/fired;  DELETE clears them
   GET    /_sim/log      provider requests (Authorization redacted);  DELETE clears it
@@ -87,7 +87,10 @@ def parse_args(argv: list[str]) -> tuple[server.Config, str | None]:
         prog="python3 Scripts/simulator",
         description="Loopback HTTP simulator of the fal, px0, Cartesia and OpenRouter API-key APIs.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--port", type=_count, default=0, help="port on 127.0.0.1 (0 = a free one; default 0)")
+    parser.add_argument("--port", type=_count, default=0, help="port to listen on (0 = a free one; default 0)")
+    parser.add_argument("--bind", action="append", metavar="ADDRESS",
+                        help="address to listen on, e.g. ::1 (repeatable, all on one port; "
+                             "default 127.0.0.1)")
     parser.add_argument("--port-file", metavar="PATH", help="write the port number here once listening")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated keys (default 1)")
     for name, default in server.DEFAULT_COUNTS.items():
@@ -101,7 +104,7 @@ def parse_args(argv: list[str]) -> tuple[server.Config, str | None]:
     parser.add_argument("--verbose", action="store_true", help="one line per request on stderr")
     args = parser.parse_args(argv)
     config = server.Config(port=args.port, seed=args.seed, delay_ms=args.delay_ms, jitter_ms=args.jitter_ms,
-                           verbose=args.verbose, faults=args.fault,
+                           verbose=args.verbose, faults=args.fault, hosts=args.bind or ["127.0.0.1"],
                            counts={name: getattr(args, f"{name}_keys") for name in server.DEFAULT_COUNTS})
     return config, args.port_file
 
@@ -117,7 +120,8 @@ def main(argv: list[str]) -> int:
     try:
         running = server.start(config)
     except OSError as exc:
-        print(f"keyctl-sim: cannot listen on 127.0.0.1:{config.port}: {exc}", file=sys.stderr)
+        hosts = ", ".join(config.hosts)
+        print(f"keyctl-sim: cannot listen on {hosts} port {config.port}: {exc}", file=sys.stderr)
         return 1
     if port_file:
         tmp = f"{port_file}.tmp{os.getpid()}"

@@ -32,6 +32,18 @@ Kinds:
                 string to the location; an empty body with that Location header. Point
                 it at another simulator to see whether a client follows it (the target's
                 log), or at this one under another path for a same-origin move
+  huge          JSON with "Content-Length": "size" (default 2 GiB) and that many bytes of
+                blanks, sent as fast as the client reads
+  endless       JSON, Transfer-Encoding: chunked, 64 KiB chunks of blanks that never end
+  trickle       the normal answer, its headers at once and then its body one byte every
+                "interval_ms" (default 1000)
+  gzip_bomb     JSON, Content-Encoding: gzip: "size" bytes of zeros (default 4 GiB,
+                rounded up to whole MiB) in about size/1000 bytes on the wire; a valid
+                gzip stream a client that reads to the end can check
+                huge, endless and gzip_bomb answer "status" (default 200; a 3xx has no
+                Location, so a client cannot follow it and must read or drop the body)
+The body kinds stop quietly when the client hangs up; each is logged (status 200)
+before its body is sent.
 Rules are checked in the order added. Each counts the matching requests it sees;
 the first one past its `after` with `times` left answers the request (and uses
 up one of its times) and no later rule sees that request. Unknown fields are
@@ -40,6 +52,8 @@ refused, so a typo does not silently give a rule that never fires.
 
 from __future__ import annotations
 
+import struct
+import zlib
 from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
@@ -47,9 +61,13 @@ from common import Request, Response
 
 PROVIDERS = ("fal", "px0", "cartesia", "openrouter", "*")
 KINDS = ("status", "delay", "malformed", "truncated", "html", "drop", "stuck_cursor", "echo_auth",
-         "redirect", "empty_pages")
+         "redirect", "empty_pages", "huge", "endless", "trickle", "gzip_bomb")
+# Kinds whose body the server streams itself (server.Handler._send_streamed).
+STREAMED = ("huge", "endless", "trickle", "gzip_bomb")
 _FIELDS = {"provider", "method", "path", "after", "times", "kind", "status", "message",
-           "retry_after", "retry_after_ms", "delay_ms", "location", "keep_query"}
+           "retry_after", "retry_after_ms", "delay_ms", "location", "keep_query", "size",
+           "interval_ms"}
+DEFAULT_SIZES = {"huge": 2 << 30, "gzip_bomb": 4 << 30}
 REDIRECT_STATUSES = (301, 302, 307, 308)
 
 MALFORMED_BODY = b'{"data": [{"id": "sim-malformed", "name": "unterminated'
@@ -78,6 +96,8 @@ class Rule:
     delay_ms: int = 0
     location: str | None = None
     keep_query: bool = False
+    size: int = 0  # huge, gzip_bomb: body bytes (inflated, for the bomb)
+    interval_ms: int = 1000  # trickle: pause between bytes
     seen: int = 0  # matching requests counted so far
     fired: int = 0  # requests this rule answered
 
@@ -152,6 +172,18 @@ def parse_rule(spec, rule_id: int) -> Rule:
         for name in ("location", "keep_query"):
             if name in spec:
                 raise FaultError(f'{name} applies only to kind "redirect"')
+    if rule.kind in ("huge", "endless", "gzip_bomb"):
+        rule.status = _int(spec, "status", 200, 200)
+        if rule.status > 599:
+            raise FaultError("status must be 200..599")
+    if rule.kind in DEFAULT_SIZES:
+        rule.size = _int(spec, "size", DEFAULT_SIZES[rule.kind], 1)
+    elif "size" in spec:
+        raise FaultError('size applies only to kinds "huge" and "gzip_bomb"')
+    if rule.kind == "trickle":
+        rule.interval_ms = _int(spec, "interval_ms", 1000, 1)
+    elif "interval_ms" in spec:
+        raise FaultError('interval_ms applies only to kind "trickle"')
     return rule
 
 
@@ -208,3 +240,40 @@ def canned_response(rule: Rule, provider, req: Request) -> Response | None:
     if rule.kind == "html":
         return Response(502, HTML_502, "text/html")
     return None
+
+
+ZERO_MIB = b"\0" * (1 << 20)
+
+
+def _deflated_zero_mib() -> tuple[bytes, bytes]:
+    """One MiB of zeros as raw deflate ending in a full flush, and the stream's end.
+
+    After a full flush the compressor starts afresh, so the same bytes decode
+    to another MiB of zeros wherever they are repeated: a bomb of any size is
+    this block N times, without compressing N MiB."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = compressor.compress(ZERO_MIB) + compressor.flush(zlib.Z_FULL_FLUSH)
+    return block, compressor.flush(zlib.Z_FINISH)
+
+
+GZIP_BLOCK, GZIP_END = _deflated_zero_mib()
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, no mtime, OS unknown
+
+
+def gzip_bomb(size: int):
+    """(Content-Length, an iterator of the body's pieces) for `size` bytes of zeros, gzipped.
+
+    The CRC of the trailer is computed as the blocks go out, so nothing is paid
+    up front for a body a client will (rightly) never finish."""
+    mebibytes = -(-size // (1 << 20))
+    length = len(GZIP_HEADER) + mebibytes * len(GZIP_BLOCK) + len(GZIP_END) + 8
+
+    def pieces():
+        yield GZIP_HEADER
+        crc = 0
+        for _ in range(mebibytes):
+            crc = zlib.crc32(ZERO_MIB, crc)
+            yield GZIP_BLOCK
+        yield GZIP_END + struct.pack("<II", crc, (mebibytes << 20) & 0xFFFFFFFF)
+
+    return length, pieces()

@@ -1,4 +1,5 @@
-"""The HTTP side: one ThreadingHTTPServer on 127.0.0.1 that plays all four providers.
+"""The HTTP side: one ThreadingHTTPServer on 127.0.0.1 that plays all four providers
+(or one per address given with --bind, all on the same port and sharing one state).
 
 Why one server with path prefixes: keyctl takes a base URL per provider, so
 pointing each at http://127.0.0.1:PORT/<prefix> exercises the real HTTP stack
@@ -27,6 +28,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import random
+import socket
+import socketserver
 import sys
 import threading
 import time
@@ -40,7 +43,7 @@ import control
 from cartesia import Cartesia
 from common import Request, Response, json_response
 from fal import Fal
-from faults import Faults, canned_response
+from faults import STREAMED, Faults, canned_response, gzip_bomb
 from openrouter import OpenRouter
 from px0 import Px0
 
@@ -58,6 +61,7 @@ class Config:
     jitter_ms: int = 0
     verbose: bool = False
     faults: list = field(default_factory=list)  # rule specs, as for POST /_sim/faults
+    hosts: list = field(default_factory=lambda: ["127.0.0.1"])  # addresses to listen on
 
 
 class Simulator:
@@ -243,13 +247,20 @@ class Handler(BaseHTTPRequestHandler):
                 req.stuck_cursor = kind == "stuck_cursor"
                 req.empty_page = kind == "empty_pages"
                 response = sim.answer(provider, req)
-            entry["status"] = 200 if kind == "truncated" else response.status
+            if kind == "truncated":
+                entry["status"] = 200
+            elif kind in STREAMED and kind != "trickle":
+                entry["status"] = rule.status
+            else:
+                entry["status"] = response.status
             # Logged before the answer goes out, so a client that reads the log
             # right after its response always finds its own request there.
             sim.record(entry)
             recorded = True
             if kind == "truncated":
                 self._send_truncated(response)
+            elif kind in STREAMED:
+                self._send_streamed(rule, response)
             else:
                 self._send(response)
         finally:
@@ -294,6 +305,49 @@ class Handler(BaseHTTPRequestHandler):
         if response.body and self.command != "HEAD" and response.status != 204:
             self.wfile.write(response.body)
 
+    def _send_head(self, status: int, headers, content_type: str | None, length: int | None) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        self.end_headers()
+
+    def _send_streamed(self, rule, response: Response) -> None:
+        """The body kinds (faults.STREAMED): written as the client reads, until it hangs up.
+
+        The connection is closed afterwards whatever happened: a client that
+        gave up on the body must not find the rest of it in its next response."""
+        self.close_connection = True
+        chunk = b" " * (64 << 10)
+        try:
+            if rule.kind == "trickle":
+                body = response.body
+                self._send_head(response.status, response.headers, response.content_type, len(body))
+                for index in range(len(body)):
+                    self.wfile.write(body[index:index + 1])
+                    time.sleep(rule.interval_ms / 1000)
+            elif rule.kind == "huge":
+                self._send_head(rule.status, [], "application/json", rule.size)
+                left = rule.size
+                while left > 0:
+                    self.wfile.write(chunk[:left])
+                    left -= len(chunk)
+            elif rule.kind == "endless":
+                self._send_head(rule.status, [("Transfer-Encoding", "chunked")], "application/json", None)
+                framed = b"%x\r\n" % len(chunk) + chunk + b"\r\n"
+                while True:
+                    self.wfile.write(framed)
+            elif rule.kind == "gzip_bomb":
+                length, pieces = gzip_bomb(rule.size)
+                self._send_head(rule.status, [("Content-Encoding", "gzip")], "application/json", length)
+                for piece in pieces:
+                    self.wfile.write(piece)
+        except OSError:
+            pass  # the client hung up, as it should
+
     def _send_truncated(self, response: Response) -> None:
         """200 announcing the whole body, half of it sent, then the connection closed."""
         body = response.body or b'{"data": []}'
@@ -310,9 +364,18 @@ class SimServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, sim: Simulator):
+    def __init__(self, sim: Simulator, host: str = "127.0.0.1", port: int | None = None):
         self.sim = sim
-        super().__init__(("127.0.0.1", sim.config.port), Handler)
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        super().__init__((host, sim.config.port if port is None else port), Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks the address up (getfqdn), which for ::1 can
+        # wait on DNS; the name is only used in CGI variables, so skip it.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name = self.server_address[0]
+        self.server_port = self.server_address[1]
 
     def handle_error(self, request, client_address) -> None:
         # Clients hanging up mid-response is normal here (timeouts, fault tests).
@@ -320,24 +383,44 @@ class SimServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class Running:
-    """A started simulator: its port and URL, and stop()."""
+def url_host(host: str) -> str:
+    """The host as written in a URL: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host else host
 
-    def __init__(self, httpd: SimServer, thread: threading.Thread):
-        self.httpd, self.thread = httpd, thread
-        self.sim = httpd.sim
-        self.port = httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+
+class Running:
+    """A started simulator: its port and URL (of the first address), and stop()."""
+
+    def __init__(self, servers: list, threads: list):
+        self.servers, self.threads = servers, threads
+        self.httpd, self.thread = servers[0], threads[0]
+        self.sim = self.httpd.sim
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://{url_host(self.httpd.server_address[0])}:{self.port}"
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        for httpd in self.servers:
+            httpd.shutdown()
+            httpd.server_close()
 
 
 def start(config: Config | None = None) -> Running:
-    """Binds 127.0.0.1:config.port (0 = a free port) and serves in a daemon thread."""
-    httpd = SimServer(Simulator(config or Config()))
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                              name="keyctl-sim", daemon=True)
-    thread.start()
-    return Running(httpd, thread)
+    """Binds each of config.hosts on config.port (0 = a free port, the same one for
+    every address) and serves each in a daemon thread."""
+    config = config or Config()
+    sim = Simulator(config)
+    servers: list = []
+    try:
+        for host in config.hosts or ["127.0.0.1"]:
+            servers.append(SimServer(sim, host, servers[0].server_address[1] if servers else None))
+    except OSError:
+        for httpd in servers:
+            httpd.server_close()
+        raise
+    threads = []
+    for httpd in servers:
+        thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                  name="keyctl-sim", daemon=True)
+        thread.start()
+        threads.append(thread)
+    return Running(servers, threads)

@@ -10,6 +10,7 @@ or run the command line as a subprocess.
 from __future__ import annotations
 
 import base64
+import gzip
 import http.client
 import json
 import os
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 import unittest
+import zlib
 
 import server
 
@@ -693,6 +695,135 @@ class OwnServerTests(unittest.TestCase):
             self.assertEqual((len(page["keys"]), page["has_more"], page["next_cursor"]), (100, False, None))
             first = call("GET", "/fal/v1/keys?limit=100", FAL, port=running.port).json
             self.assertEqual(first["next_cursor"], "Mg==")
+        finally:
+            running.stop()
+
+
+def raw_response(path, headers, port=None, read=None):
+    """(response, body bytes) without decoding anything; `read` caps what is read."""
+    conn = http.client.HTTPConnection("127.0.0.1", port or SIM.port, timeout=10)
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    body = response.read(read) if read is not None else response.read()
+    conn.close()
+    return response, body
+
+
+class BodyFaultTests(SimTest):
+    """The unbounded and slow bodies keyctl must survive with bounded memory and time."""
+
+    def test_huge_declares_and_sends_its_size(self):
+        fault(provider="fal", kind="huge", size=3 << 20)
+        response, body = raw_response("/fal/v1/keys", FAL)
+        self.assertEqual((response.status, response.headers["Content-Length"]), (200, str(3 << 20)))
+        self.assertEqual(body, b" " * (3 << 20))
+        fault(provider="fal", kind="huge")  # the default: 2 GiB, of which a client reads what it wants
+        response, body = raw_response("/fal/v1/keys", FAL, read=1 << 20)
+        self.assertEqual(response.headers["Content-Length"], str(2 << 30))
+        self.assertEqual(len(body), 1 << 20)
+        self.assertEqual([e["status"] for e in log()][-2:], [200, 200])
+        self.assertEqual(call("GET", "/fal/v1/keys", FAL).status, 200)  # the server is still well
+
+    def test_endless_is_chunked_and_never_ends(self):
+        fault(provider="cartesia", kind="endless")
+        response, body = raw_response("/cartesia/api-keys", CAR, read=8 << 20)
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.headers["Transfer-Encoding"], "chunked")
+        self.assertIsNone(response.headers["Content-Length"])
+        self.assertEqual(body, b" " * (8 << 20))
+
+    def test_trickle_sends_the_normal_answer_slowly(self):
+        normal = call("GET", "/fal/v1/keys?limit=1", FAL).json
+        fault(provider="fal", kind="trickle", interval_ms=20)
+        started = time.monotonic()
+        response, body = raw_response("/fal/v1/keys?limit=1", FAL)
+        elapsed = time.monotonic() - started
+        self.assertEqual(response.status, 200)
+        self.assertEqual(json.loads(body), normal)
+        self.assertGreaterEqual(elapsed, (len(body) - 1) * 0.02)
+
+    def test_trickle_stops_when_the_client_hangs_up(self):
+        fault(provider="fal", kind="trickle", interval_ms=50, times=-1)
+        response, body = raw_response("/fal/v1/keys", FAL, read=2)
+        self.assertEqual(body, b'{"')
+        # The handler thread notices the closed connection and the server goes on serving.
+        self.assertEqual(call("GET", "/_sim/stats").status, 200)
+
+    def test_gzip_bomb_is_small_on_the_wire_and_inflates_to_its_size(self):
+        fault(provider="openrouter", kind="gzip_bomb", size=24 << 20)
+        response, body = raw_response("/openrouter/api/v1/keys", OR)
+        self.assertEqual(response.headers["Content-Encoding"], "gzip")
+        self.assertEqual(int(response.headers["Content-Length"]), len(body))
+        self.assertLess(len(body), (24 << 20) // 500)
+        self.assertEqual(gzip.decompress(body), b"\0" * (24 << 20))
+        fault(provider="openrouter", kind="gzip_bomb")  # the default: 4 GiB in about 4 MB
+        response, body = raw_response("/openrouter/api/v1/keys", OR, read=1 << 20)
+        self.assertLess(int(response.headers["Content-Length"]), 5_000_000)
+        self.assertGreater(int(response.headers["Content-Length"]), 4_000_000)
+        inflated = zlib.decompressobj(31).decompress(body)
+        self.assertEqual(inflated, b"\0" * len(inflated))
+        self.assertGreater(len(inflated), 500 << 20)
+
+    def test_body_kinds_take_a_status(self):
+        fault(provider="fal", kind="huge", size=1000, status=302)
+        response, body = raw_response("/fal/v1/keys", FAL)
+        self.assertEqual((response.status, response.headers["Location"], len(body)), (302, None, 1000))
+        fault(provider="fal", kind="gzip_bomb", size=1 << 20, status=503)
+        response, body = raw_response("/fal/v1/keys", FAL)
+        self.assertEqual(response.status, 503)
+        self.assertEqual(len(gzip.decompress(body)), 1 << 20)
+        self.assertEqual([e["status"] for e in log()][-2:], [302, 503])
+
+    def test_invalid_body_rules(self):
+        for spec in ({"provider": "fal", "kind": "huge", "size": 0},
+                     {"provider": "fal", "kind": "gzip_bomb", "size": "1"},
+                     {"provider": "fal", "kind": "trickle", "interval_ms": 0},
+                     {"provider": "fal", "kind": "status", "status": 500, "size": 10},
+                     {"provider": "fal", "kind": "huge", "interval_ms": 10},
+                     {"provider": "fal", "kind": "endless", "status": 199},
+                     {"provider": "fal", "kind": "gzip_bomb", "status": 600}):
+            self.assertEqual(call("POST", "/_sim/faults", body=spec).status, 400, spec)
+
+
+class RedirectOnPostTests(SimTest):
+    """A redirect rule answers a create in place of the provider: nothing is created."""
+
+    def test_post_gets_the_redirect_and_creates_nothing(self):
+        before = len(fal_all()[0])
+        for status in (302, 307, 308):
+            fault(provider="fal", method="POST", kind="redirect", status=status,
+                  location=f"{SIM.url}/fal/v1/keys")
+            reply = call("POST", "/fal/v1/keys", FAL, body={"alias": "ci"})
+            self.assertEqual((reply.status, reply.headers["Location"], reply.raw),
+                             (status, f"{SIM.url}/fal/v1/keys", b""))
+        self.assertEqual(len(fal_all()[0]), before)
+        posts = [e for e in log() if e["method"] == "POST"]
+        self.assertEqual([e["status"] for e in posts], [302, 307, 308])
+
+
+class BindTests(unittest.TestCase):
+    """--bind: the same simulator on ::1 (and 127.0.0.1), one port, one state."""
+
+    def test_ipv6_loopback_and_both_addresses_share_state(self):
+        running = server.start(server.Config(hosts=["::1"]))
+        try:
+            self.assertEqual(running.url, f"http://[::1]:{running.port}")
+            conn = http.client.HTTPConnection("::1", running.port, timeout=10)
+            conn.request("GET", "/fal/v1/keys", headers=FAL)
+            self.assertEqual(conn.getresponse().status, 200)
+            conn.close()
+            with self.assertRaises(ConnectionError):
+                call("GET", "/_sim/stats", port=running.port)  # not on 127.0.0.1
+        finally:
+            running.stop()
+        running = server.start(server.Config(hosts=["127.0.0.1", "::1"]))
+        try:
+            conn = http.client.HTTPConnection("::1", running.port, timeout=10)
+            conn.request("GET", "/px0/v1/api-keys?org_id=" + ORG, headers=PX0)
+            self.assertEqual(conn.getresponse().status, 200)
+            conn.close()
+            entries = call("GET", "/_sim/log", port=running.port).json
+            self.assertEqual([(e["provider"], e["status"]) for e in entries], [("px0", 200)])
         finally:
             running.stop()
 

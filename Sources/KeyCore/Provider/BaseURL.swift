@@ -23,9 +23,11 @@ extension ProviderID {
 
   /// The base URL to use: `--base-url`, else the environment, else the default.
   ///
-  /// Plain `http://` is accepted only for loopback hosts (px0's self-hosted
-  /// default, the simulator): anywhere else the admin credential would cross
-  /// the network in the clear.
+  /// Parsed by `ParsedBaseURL`, not matched by prefix: plain `http://` only for a
+  /// loopback host, and never a user name, query, fragment or out-of-range port,
+  /// so the admin credential cannot cross a network in the clear or go somewhere
+  /// the text only appears to name. A refusal is a usage error naming the
+  /// option or variable the URL came from, thrown before any request.
   public func baseURL(override: String?, environment: [String: String]) throws -> URL {
     var source = "--base-url"
     var text = override
@@ -38,28 +40,21 @@ extension ProviderID {
         }
       }
     }
-    guard let text else {
-      guard let url = URL(string: defaultBaseURL) else {
-        throw KeyError(.unexpected, "invalid default base URL")
-      }
-      return url
-    }
-    guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
-      let host = url.host, !host.isEmpty, url.query == nil
-    else {
+    let chosen = text ?? defaultBaseURL
+    let parsed: ParsedBaseURL
+    do {
+      parsed = try ParsedBaseURL.parse(chosen)
+    } catch {
+      guard text != nil else { throw KeyError(.unexpected, "invalid default base URL") }
       throw KeyError.usage(
-        "\(source) '\(text)' is not an absolute URL (expected e.g. \(defaultBaseURL))")
+        "\(source) '\(ParsedBaseURL.displayed(chosen))' \(error.description) "
+          + "(expected e.g. \(defaultBaseURL))")
     }
-    if scheme == "https" { return url }
-    if scheme == "http", Self.isLoopback(host) { return url }
-    throw KeyError.usage(
-      "\(source) '\(text)' must use https:// (plain http:// is accepted only for localhost and "
-        + "127.0.0.1, so credentials never cross a network unencrypted)")
-  }
-
-  static func isLoopback(_ host: String) -> Bool {
-    let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-    return name == "localhost" || name.hasSuffix(".localhost") || name == "::1"
-      || name.hasPrefix("127.")
+    guard let url = URL(string: parsed.text) else {
+      throw KeyError.usage(
+        "\(source) '\(ParsedBaseURL.displayed(chosen))' is not a URL keyctl can use "
+          + "(expected e.g. \(defaultBaseURL))")
+    }
+    return url
   }
 }

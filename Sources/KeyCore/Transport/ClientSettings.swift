@@ -7,8 +7,12 @@ import Foundation
 public struct ClientSettings: Sendable {
   /// Where requests go.
   public var transport: any HTTPTransport
-  /// Seconds of silence before a request fails.
+  /// Seconds of silence before a request fails (`--timeout`).
   public var timeout: Double = 30
+  /// Seconds one attempt may take from start to the body's last byte (`--max-time`).
+  public var maxTime: Double = 300
+  /// The largest response body accepted, counted after decompression.
+  public var maxBodyBytes = HTTPRequest.defaultMaxBodyBytes
   /// When failed safe requests are repeated.
   public var retry = RetryPolicy()
   /// Sent with every request so providers can tell keyctl's traffic apart.

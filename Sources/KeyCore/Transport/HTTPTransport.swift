@@ -10,8 +10,14 @@ public struct HTTPRequest: Sendable {
   public var headers: [(name: String, value: String)]
   /// The request body, if any.
   public var body: Data?
-  /// Seconds of silence after which the request fails.
+  /// Seconds of silence after which the request fails (`--timeout`).
   public var timeout: Double
+  /// Seconds the whole exchange may take, reading the body included (`--max-time`):
+  /// a server that trickles bytes never trips the silence timeout, so this is what
+  /// stops it.
+  public var maxTime: Double
+  /// The largest response body accepted, in bytes after decompression.
+  public var maxBodyBytes: Int
   /// Requests of one group share kept-alive connections, and no others: keyctl
   /// names the provider, so each provider pages over a connection of its own.
   public var connectionGroup: String
@@ -19,19 +25,25 @@ public struct HTTPRequest: Sendable {
   /// Creates a request.
   public init(
     method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data? = nil,
-    timeout: Double = 30, connectionGroup: String = ""
+    timeout: Double = 30, maxTime: Double = 300,
+    maxBodyBytes: Int = HTTPRequest.defaultMaxBodyBytes, connectionGroup: String = ""
   ) {
     self.method = method
     self.url = url
     self.headers = headers
     self.body = body
     self.timeout = timeout
+    self.maxTime = maxTime
+    self.maxBodyBytes = maxBodyBytes
     self.connectionGroup = connectionGroup
   }
 
+  /// 16 MiB: far more than any page of keys, far less than what hurts a CI runner.
+  public static let defaultMaxBodyBytes = 16 << 20
+
   /// The value of a header, matched without regard to case.
   public func header(_ name: String) -> String? {
-    headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    headers.first { $0.name.lowercased() == name.lowercased() }?.value
   }
 }
 
@@ -57,6 +69,11 @@ public struct HTTPResponse: Sendable {
 public enum TransportFailure: Error, Sendable, Equatable {
   /// No byte arrived within the timeout.
   case timedOut
+  /// The exchange was still going at its whole-request deadline (`--max-time`).
+  case deadlineExceeded
+  /// The response body was larger than the limit (a declared length, or the
+  /// bytes counted after decompression); `status` is the response's, when it arrived.
+  case tooLarge(limit: Int, status: Int?)
   /// The connection could not be made or was dropped; the text says how.
   case connection(String)
   /// The caller cancelled the request (Ctrl-C).

@@ -48,6 +48,7 @@ struct ProviderClient: Sendable {
     if body != nil { requestHeaders.append(("Content-Type", "application/json")) }
     let request = HTTPRequest(
       method: method, url: url, headers: requestHeaders, body: body, timeout: settings.timeout,
+      maxTime: settings.maxTime, maxBodyBytes: settings.maxBodyBytes,
       connectionGroup: provider.rawValue)
     let retries = idempotent ? max(0, settings.retry.maxRetries) : 0
     var attempt = 0
@@ -76,7 +77,7 @@ struct ProviderClient: Sendable {
         try await pause(wait, attempt: &attempt, reason: "HTTP \(response.status)")
         continue
       }
-      throw httpError(response, idempotent: idempotent, attempts: attempt + 1)
+      throw httpError(response, to: request, idempotent: idempotent, attempts: attempt + 1)
     }
   }
 
@@ -184,7 +185,26 @@ struct ProviderClient: Sendable {
       return KeyError(
         .interrupted, "interrupted", provider: provider,
         hint: idempotent ? nil : Self.mayHaveHappened(provider))
+    case .tooLarge(let limit, let status):
+      // Not worth repeating: the same server would send the same flood.
+      return KeyError(
+        .badResponse,
+        "\(provider.displayName) answered with more than \(Self.size(limit))"
+          + (status.map { " (HTTP \($0))" } ?? "") + "; keyctl stopped reading",
+        provider: provider, status: status,
+        hint: idempotent
+          ? "Check the base URL points at \(provider.displayName)'s API."
+          : Self.mayHaveHappened(provider))
     case .timedOut: what = "no answer within \(Self.seconds(settings.timeout))"
+    case .deadlineExceeded:
+      return KeyError(
+        .network,
+        "\(provider.displayName) did not finish answering within "
+          + "\(Self.seconds(settings.maxTime)) (--max-time)",
+        provider: provider,
+        hint: idempotent
+          ? "Check the network and the base URL, or raise --max-time."
+          : Self.mayHaveHappened(provider))
     case .connection(let reason): what = reason
     }
     return KeyError(
@@ -195,16 +215,49 @@ struct ProviderClient: Sendable {
         : Self.mayHaveHappened(provider))
   }
 
-  private func httpError(_ response: HTTPResponse, idempotent: Bool, attempts: Int) -> KeyError {
+  /// The error for a 3xx keyctl did not follow: one without a `Location`, one
+  /// answering a request that changes something (followed by no redirect, so
+  /// it is sent once), one leaving the origin, or one URLSession does not follow.
+  private func redirectError(_ response: HTTPResponse, to request: HTTPRequest, idempotent: Bool)
+    -> KeyError
+  {
+    let status = response.status
+    let name = provider.displayName
+    let mayExist = idempotent ? nil : Self.mayHaveHappened(provider)
+    func refused(_ message: String, hint: String) -> KeyError {
+      KeyError(.network, message, provider: provider, status: status, hint: mayExist ?? hint)
+    }
+    guard let location = response.headers["location"], !location.isEmpty else {
+      return refused(
+        "\(name) answered HTTP \(status), a redirect without a Location header, so there is "
+          + "nowhere to follow it", hint: "Check the base URL points at \(name)'s API.")
+    }
+    var target = redactor.redact(location)
+    if target.count > 200 { target = String(target.prefix(200)) + "…" }
+    let moved = "Point the base URL at the final address."
+    if request.method != "GET" {
+      return refused(
+        "\(name) answered the \(request.method) with a redirect (HTTP \(status)) to \(target); "
+          + "keyctl follows no redirect for a request that changes something, so it was sent once",
+        hint: moved)
+    }
+    let destination = URL(string: location, relativeTo: request.url)
+    if RedirectRule.follows(method: "GET", from: request.url, to: destination) {
+      return refused(
+        "\(name) answered HTTP \(status) (a redirect to \(target) keyctl does not follow)",
+        hint: moved)
+    }
+    return refused(
+      "\(name) redirected to \(target); keyctl does not send credentials across "
+        + "a redirect that changes scheme, host or port", hint: moved)
+  }
+
+  private func httpError(
+    _ response: HTTPResponse, to request: HTTPRequest, idempotent: Bool, attempts: Int
+  ) -> KeyError {
     let status = response.status
     if (300..<400).contains(status) {
-      let target = response.headers["location"].map { redactor.redact($0) } ?? "another location"
-      return KeyError(
-        .network,
-        "\(provider.displayName) redirected to \(target); keyctl does not send credentials across "
-          + "a redirect that changes scheme, host or port",
-        provider: provider, status: status,
-        hint: "Point the base URL at the final address.")
+      return redirectError(response, to: request, idempotent: idempotent)
     }
     let parsed = parseError(response.body)
     let requestID = parsed?.requestID ?? Self.requestID(response.headers)
@@ -257,6 +310,11 @@ struct ProviderClient: Sendable {
 
   private static func path(_ keys: [any CodingKey]) -> String {
     keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+  }
+
+  /// "16 MiB" for a whole number of mebibytes, else the bytes.
+  private static func size(_ bytes: Int) -> String {
+    bytes > 0 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
   }
 
   private static func seconds(_ value: Double) -> String {

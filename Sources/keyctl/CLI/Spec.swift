@@ -25,6 +25,10 @@ enum Spec {
       "timeout", value: "SECONDS",
       help: "Give up on a request after this much silence (default 30; 0.001 to 86400)."),
     OptionSpec(
+      "max-time", value: "SECONDS",
+      help: "Give up on a request that takes longer than this in all, reading the answer "
+        + "included (default 300; per attempt)."),
+    OptionSpec(
       "max-retries", value: "N",
       help:
         "Retries of a failed safe request (429, 5xx, timeout): 0 to 100; default 3, or "

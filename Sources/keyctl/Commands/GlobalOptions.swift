@@ -12,11 +12,14 @@ struct GlobalOptions {
   var format = OutputFormat.table
   var baseURL: String?
   var timeout = 30.0
+  /// `--max-time`: seconds one attempt may take in all, so a server that trickles
+  /// its answer cannot hold a CI job.
+  var maxTime = 300.0
   var maxRetries = 3
   var verbose = false
   var noColor = false
 
-  /// Seconds `--timeout` accepts: a millisecond to a day.
+  /// Seconds `--timeout` and `--max-time` accept: a millisecond to a day.
   static let timeoutRange = 0.001...86_400.0
   /// Retries `--max-retries` and `KEYCTL_MAX_RETRIES` accept.
   static let retriesRange = 0...100
@@ -54,6 +57,7 @@ struct GlobalOptions {
         "'--base-url' applies to one provider: name it with -p (e.g. -p fal --base-url URL)")
     }
     if let seconds = try invocation.number("timeout", in: Self.timeoutRange) { timeout = seconds }
+    if let seconds = try invocation.number("max-time", in: Self.timeoutRange) { maxTime = seconds }
     if let retries = try invocation.integer("max-retries", in: Self.retriesRange) {
       maxRetries = retries
     } else if let text = environment["KEYCTL_MAX_RETRIES"], !text.isEmpty {
@@ -84,6 +88,7 @@ struct GlobalOptions {
   func clientSettings(_ context: CommandContext) -> ClientSettings {
     var settings = ClientSettings(transport: context.transport)
     settings.timeout = timeout
+    settings.maxTime = maxTime
     settings.retry.maxRetries = maxRetries
     settings.userAgent = "keyctl/\(Version.current)"
     if verbose {

@@ -25,6 +25,11 @@ enum ListCommand {
       environment: context.environment, settings: globals.clientSettings(context))
     let selected = try selectProviders(globals, invocation, context)
     let overrides = ProviderRegistry.Overrides(baseURL: globals.baseURL, orgID: orgID)
+    // A base URL that would be refused is a usage error for the whole call,
+    // reported before any provider is asked anything.
+    for id in selected {
+      _ = try id.baseURL(override: overrides.baseURL, environment: context.environment)
+    }
     var providers: [any KeyProvider] = []
     var errors: [KeyError] = []
     for id in selected {

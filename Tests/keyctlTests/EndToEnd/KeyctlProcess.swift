@@ -71,11 +71,19 @@ enum Keyctl {
   private static func runBlocking(_ arguments: [String], environment: [String: String]) throws
     -> RunResult
   {
+    try runBlocking(executable: binary, arguments, environment: environment)
+  }
+
+  /// Runs `executable` (keyctl, or a program that runs it) to the end, on the
+  /// calling thread; call it through `offThePool`.
+  static func runBlocking(
+    executable: URL, _ arguments: [String], environment: [String: String]
+  ) throws -> RunResult {
     guard FileManager.default.isExecutableFile(atPath: binary.path) else {
       throw RunResultError.noBinary(binary.path)
     }
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = executable
     process.arguments = arguments
     process.environment = environment
     return try runToEnd(process)

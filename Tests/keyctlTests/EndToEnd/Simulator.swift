@@ -52,7 +52,10 @@ final class Simulator: @unchecked Sendable {
 
   let process = Process()
   let port: Int
-  var baseURL: String { "http://127.0.0.1:\(port)" }
+  /// Where control requests go: 127.0.0.1, or `localhost` for a simulator bound
+  /// to ::1 only (`--bind ::1`; URLSession in Swift 6.3 cannot reach `[::1]`).
+  let host: String
+  var baseURL: String { "http://\(host):\(port)" }
 
   /// Starts the simulator with extra arguments (key counts, delays, faults).
   init(_ arguments: [String] = []) throws {
@@ -80,6 +83,7 @@ final class Simulator: @unchecked Sendable {
       throw SimulatorError.didNotStart(text)
     }
     self.port = port
+    host = text.contains("[::1]") ? "localhost" : "127.0.0.1"
   }
 
   deinit {
