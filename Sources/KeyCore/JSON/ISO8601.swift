@@ -63,12 +63,36 @@ public enum ISO8601 {
       return isEmpty ? Date(timeIntervalSince1970: seconds) : nil
     }
     index += 1
-    guard let offsetHours = number(2) else { return nil }
+    guard let offsetHours = number(2), offsetHours < 24 else { return nil }
     _ = skip(58)
     let offsetMinutes = number(2) ?? 0
-    guard isEmpty else { return nil }
+    guard isEmpty, offsetMinutes < 60 else { return nil }
     let offset = Double(offsetHours * 3600 + offsetMinutes * 60)
     return Date(timeIntervalSince1970: sign == 43 ? seconds - offset : seconds + offset)
+  }
+
+  /// The first instant keyctl prints: 0001-01-01T00:00:00Z.
+  static let earliest = Date(timeIntervalSince1970: -62_135_596_800)
+  /// Just past the last instant keyctl prints (9999-12-31T23:59:59.999Z once
+  /// rounded to milliseconds): later dates would need a five-digit year.
+  static let limit = Date(timeIntervalSince1970: 253_402_300_799.9995)
+
+  /// Whether `format` spells the date as ISO-8601 does: years 0001 to 9999.
+  public static func isShowable(_ date: Date) -> Bool {
+    date >= earliest && date < limit
+  }
+
+  /// A date a provider sent in `field`: nil when it sent none; nil with a note
+  /// for the user when it is not an ISO-8601 date, or one outside the years
+  /// 0001–9999 (after conversion to UTC) that keyctl could only print as a
+  /// non-ISO string.
+  static func providerDate(_ text: String?, field: String, notes: inout [String]) -> Date? {
+    guard let text else { return nil }
+    if let date = parse(text), isShowable(date) { return date }
+    notes.append(
+      "\(field) '\(Untrusted.bounded(text, limit: 40))' is not an ISO-8601 date keyctl can show; "
+        + "shown as null")
+    return nil
   }
 
   /// Formats a date as `YYYY-MM-DDTHH:MM:SSZ` in UTC, with milliseconds only when present.
