@@ -40,7 +40,7 @@ import control
 from cartesia import Cartesia
 from common import Request, Response, json_response
 from fal import Fal
-from faults import Faults, canned_response
+from faults import Faults, canned_response, transform_response
 from openrouter import OpenRouter
 from px0 import Px0
 
@@ -242,6 +242,8 @@ class Handler(BaseHTTPRequestHandler):
             if response is None:
                 req.stuck_cursor = kind == "stuck_cursor"
                 response = sim.answer(provider, req)
+                if rule is not None:
+                    response = transform_response(rule, provider, req, response)
             entry["status"] = 200 if kind == "truncated" else response.status
             # Logged before the answer goes out, so a client that reads the log
             # right after its response always finds its own request there.
