@@ -109,7 +109,15 @@ extension ProviderClient {
     let object = container.map { try? document.root.member($0) } ?? document.root
     let id = try? object?.optionalString(idField)
     let secrets = secretFields.compactMap { try? object?.member($0)?.unredactedString() }
-    let masking = Redactor(secrets: secrets)
+    // A secret spoilt by a control character still shows whole on either side of it.
+    let pieces = secrets.flatMap { secret in
+      secret.split { character in
+        character.unicodeScalars.contains {
+          Untrusted.movesTerminal($0) || $0.properties.isWhitespace
+        }
+      }.map(String.init)
+    }
+    let masking = Redactor(secrets: secrets + pieces)
     let created: CreatedKey
     do {
       created = try read(document.root)

@@ -34,6 +34,10 @@ struct FalProvider: KeyProvider {
       guard let secret = body.key ?? body.keySecret.map({ body.keyID + ":" + $0 }) else {
         throw JSONReadError(description: "the new key's secret is missing")
       }
+      // `key_id:` alone authenticates nothing: the secret half is what was asked for.
+      if let colon = secret.firstIndex(of: ":"), secret[secret.index(after: colon)...].isEmpty {
+        throw JSONReadError(description: "the new key's secret is empty")
+      }
       let key = ApiKey(
         provider: .fal, id: body.keyID, name: request.name, createdAt: nil,
         raw: json.raw(removing: ["key", "key_secret"]))

@@ -53,6 +53,7 @@ struct OpenRouterProvider: KeyProvider {
 
   static func normalize(_ key: OpenRouterWire.Key, raw: RawJSON, now: Date) -> ApiKey {
     var notes: [String] = []
+    let createdAt = ISO8601.providerDate(key.createdAt, field: "created_at", notes: &notes)
     let expiresAt = ISO8601.providerDate(key.expiresAt, field: "expires_at", notes: &notes)
     let status: ApiKey.Status
     if key.disabled == true {
@@ -64,8 +65,7 @@ struct OpenRouterProvider: KeyProvider {
     }
     return ApiKey(
       provider: .openrouter, id: key.hash, name: key.name,
-      createdAt: ISO8601.providerDate(key.createdAt, field: "created_at", notes: &notes),
-      status: status, expiresAt: expiresAt,
+      createdAt: createdAt, status: status, expiresAt: expiresAt,
       lastUsedAt: ISO8601.providerDate(key.lastUsedAt, field: "last_used_at", notes: &notes),
       creator: ApiKey.Creator(id: key.creatorUserID), raw: raw, notes: notes)
   }
