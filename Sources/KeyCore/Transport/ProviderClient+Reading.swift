@@ -155,15 +155,14 @@ extension ProviderClient {
       + "created"
     let hint: String
     if let id {
-      message += " (id \(id))"
-      hint =
-        "Revoke it with 'keyctl delete \(flag) \(id)' (its secret was not shown), then create "
-        + "a new one."
+      message += " (id \(id)); its secret is not shown"
+      hint = "Revoke it, then create a new one:\n  keyctl delete \(flag) \(id)"
     } else {
+      message += "; its secret is not shown"
       let search = Self.shellWord(name) ?? "NAME"
       hint =
-        "Find it with 'keyctl list \(flag) --name-contains \(search)' and revoke it with "
-        + "'keyctl delete \(flag) ID' (its secret was not shown), then create a new one."
+        "Find it, revoke it with 'keyctl delete \(flag) ID', then create a new one:\n"
+        + "  keyctl list \(flag) --name-contains \(search)"
     }
     return KeyError(
       .badResponse, message + ".", provider: provider, status: response.status,

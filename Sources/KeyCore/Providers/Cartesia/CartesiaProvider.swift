@@ -23,7 +23,8 @@ struct CartesiaProvider: KeyProvider {
     let keys = body.data.map { Self.normalize($0.key, raw: $0.raw) }
     // An empty page with has_more would send the same position again; stop instead.
     let next = try body.lastID.flatMap { last in
-      body.hasMore ? try client.position(last, named: "last key id", in: response) : nil
+      body.hasMore
+        ? try client.position(last, named: "page position (the last key's id)", in: response) : nil
     }
     return Page(keys: keys, next: next)
   }
