@@ -14,14 +14,16 @@ import Foundation
 /// value starts, so skipping a container is one step, strings are decoded only
 /// when asked for (`JSONValue`), and each array element's exact bytes are at
 /// hand for `raw` (`JSONValue.raw`).
-final class JSONDocument: Sendable {
+final class JSONDocument: @unchecked Sendable {
   /// The deepest nesting of arrays and objects accepted; provider bodies use four levels.
   static let maxDepth = 64
 
-  /// The body's bytes.
-  let bytes: [UInt8]
+  /// The body's bytes, owned by the document. Kept behind a pointer, like
+  /// `nodes`, so that reading a value costs no reference counting of arrays:
+  /// the document is immutable once made (hence `@unchecked Sendable`).
+  let bytes: UnsafeBufferPointer<UInt8>
   /// Every value (and member name) in document order; the root is node 0.
-  let nodes: [JSONNode]
+  let nodes: UnsafeBufferPointer<JSONNode>
   /// Masks credentials in every string read from the document and in `raw`.
   let redactor: Redactor
   /// Whether a credential occurs anywhere in the body as plain bytes; when it
@@ -30,18 +32,26 @@ final class JSONDocument: Sendable {
 
   /// Parses `data` strictly; `redactor` masks credentials in what is read from it.
   init(parsing data: Data, redactor: Redactor = .none) throws(JSONSyntaxError) {
-    let bytes = [UInt8](data)
-    let parsed = bytes.withUnsafeBufferPointer { buffer in
-      var parser = JSONParser(buffer)
-      return Result { () throws(JSONSyntaxError) in
-        try parser.parseDocument()
-        return parser.nodes
-      }
+    let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: data.count)
+    _ = bytes.initialize(from: data)
+    var parser = JSONParser(UnsafeBufferPointer(bytes))
+    do {
+      try parser.parseDocument()
+    } catch {
+      bytes.deallocate()
+      throw error
     }
-    self.bytes = bytes
-    self.nodes = try parsed.get()
+    let nodes = UnsafeMutableBufferPointer<JSONNode>.allocate(capacity: parser.nodes.count)
+    _ = nodes.initialize(from: parser.nodes)
+    self.bytes = UnsafeBufferPointer(bytes)
+    self.nodes = UnsafeBufferPointer(nodes)
     self.redactor = redactor
-    self.holdsSecret = bytes.withUnsafeBytes { redactor.occurs(in: $0) }
+    self.holdsSecret = redactor.occurs(in: UnsafeRawBufferPointer(bytes))
+  }
+
+  deinit {
+    bytes.deallocate()
+    nodes.deallocate()
   }
 
   /// The top-level value.
@@ -416,7 +426,7 @@ enum JSONEscapes {
 
   /// The text of string content the parser has checked; any escape it could
   /// not have passed decodes to U+FFFD rather than trapping.
-  static func unescape(_ content: ArraySlice<UInt8>) -> String {
+  static func unescape(_ content: Slice<UnsafeBufferPointer<UInt8>>) -> String {
     var utf8: [UInt8] = []
     utf8.reserveCapacity(content.count)
     var position = content.startIndex

@@ -85,27 +85,26 @@ extension JSONDocument {
     }
     // Escapes already in the text are ASCII and pass through unchanged; only
     // raw characters that move a terminal are rewritten.
-    bytes.withUnsafeBufferPointer { buffer in
-      var position = start
-      while position < end {
-        let byte = buffer[position]
-        if byte < 0x80 {
-          if byte == 0x7F {
-            Untrusted.appendEscape(0x7F, to: &output)
-          } else {
-            output.append(byte)
-          }
-          position += 1
-          continue
-        }
-        let (scalar, length) = Untrusted.decodeScalar(buffer, at: position)
-        if Untrusted.movesTerminal(scalar) {
-          Untrusted.appendEscape(scalar, to: &output)
+    let buffer = bytes
+    var position = start
+    while position < end {
+      let byte = buffer[position]
+      if byte < 0x80 {
+        if byte == 0x7F {
+          Untrusted.appendEscape(0x7F, to: &output)
         } else {
-          output += UnsafeBufferPointer(rebasing: buffer[position..<position + length])
+          output.append(byte)
         }
-        position += length
+        position += 1
+        continue
       }
+      let (scalar, length) = Untrusted.decodeScalar(buffer, at: position)
+      if Untrusted.movesTerminal(scalar) {
+        Untrusted.appendEscape(scalar, to: &output)
+      } else {
+        output += UnsafeBufferPointer(rebasing: buffer[position..<position + length])
+      }
+      position += length
     }
   }
 }

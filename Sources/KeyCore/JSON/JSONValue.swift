@@ -41,7 +41,52 @@ struct JSONValue: Sendable {
   /// Throws when this is not an object, or when the member appears twice
   /// (readers disagree on which one counts, so keyctl reads neither).
   func member(_ name: StaticString) throws(JSONReadError) -> JSONValue? {
-    try expect(.object)
+    try memberIndex(name).map { JSONValue(document: document, index: $0) }
+  }
+
+  /// The value of member `name`; throws when it is missing.
+  func required(_ name: StaticString) throws(JSONReadError) -> JSONValue {
+    JSONValue(document: document, index: try requiredIndex(name))
+  }
+
+  /// The value of member `name` unless it is missing or `null`.
+  func optional(_ name: StaticString) throws(JSONReadError) -> JSONValue? {
+    guard let at = try memberIndex(name), document.nodes[at].kind != .null else { return nil }
+    return JSONValue(document: document, index: at)
+  }
+
+  // The accessors below read members by tape index, without making a
+  // `JSONValue` (and so retaining the document) for each: they run for every
+  // field of every key of a listing.
+
+  /// Member `name` as a string; it must be present and a string.
+  func string(_ name: StaticString) throws(JSONReadError) -> String {
+    let at = try requiredIndex(name)
+    try expect(.string, at: at)
+    return document.redactedString(at)
+  }
+
+  /// Member `name` as a string, nil when missing or `null`.
+  func optionalString(_ name: StaticString) throws(JSONReadError) -> String? {
+    guard let at = try memberIndex(name), document.nodes[at].kind != .null else { return nil }
+    try expect(.string, at: at)
+    return document.redactedString(at)
+  }
+
+  /// Member `name` as a boolean, nil when missing or `null`.
+  func optionalBool(_ name: StaticString) throws(JSONReadError) -> Bool? {
+    guard let at = try memberIndex(name) else { return nil }
+    switch document.nodes[at].kind {
+    case .null: return nil
+    case .trueValue: return true
+    case .falseValue: return false
+    default: throw JSONValue(document: document, index: at).typeError(expected: "a boolean")
+    }
+  }
+
+  /// The tape index of member `name`'s value (see `member`).
+  private func memberIndex(_ name: StaticString) throws(JSONReadError) -> Int? {
+    try expect(.object, at: index)
     let nodes = document.nodes
     var found: Int?
     var child = index + 1
@@ -55,36 +100,15 @@ struct JSONValue: Sendable {
       }
       child = Int(nodes[child + 1].next)
     }
-    return found.map { JSONValue(document: document, index: $0) }
+    return found
   }
 
-  /// The value of member `name`; throws when it is missing.
-  func required(_ name: StaticString) throws(JSONReadError) -> JSONValue {
-    guard let value = try member(name) else {
+  /// The tape index of member `name`'s value; throws when it is missing.
+  private func requiredIndex(_ name: StaticString) throws(JSONReadError) -> Int {
+    guard let at = try memberIndex(name) else {
       throw JSONReadError(description: "field '\(path(member: name))' is missing")
     }
-    return value
-  }
-
-  /// The value of member `name` unless it is missing or `null`.
-  func optional(_ name: StaticString) throws(JSONReadError) -> JSONValue? {
-    guard let value = try member(name), !value.isNull else { return nil }
-    return value
-  }
-
-  /// Member `name` as a string; it must be present and a string.
-  func string(_ name: StaticString) throws(JSONReadError) -> String {
-    try required(name).string()
-  }
-
-  /// Member `name` as a string, nil when missing or `null`.
-  func optionalString(_ name: StaticString) throws(JSONReadError) -> String? {
-    try optional(name)?.string()
-  }
-
-  /// Member `name` as a boolean, nil when missing or `null`.
-  func optionalBool(_ name: StaticString) throws(JSONReadError) -> Bool? {
-    try optional(name)?.bool()
+    return at
   }
 
   /// Member `name` as an array; it must be present and an array.
@@ -110,10 +134,7 @@ struct JSONValue: Sendable {
   /// The string, with any credential it spells masked.
   func string() throws(JSONReadError) -> String {
     try expect(.string)
-    let text = document.decodeString(index)
-    guard !document.redactor.isEmpty, document.holdsSecret || node.flags & JSONNode.escapes != 0
-    else { return text }
-    return document.redactor.redact(text)
+    return document.redactedString(index)
   }
 
   /// The string exactly as sent, credentials included: only for a created
@@ -174,10 +195,16 @@ struct JSONValue: Sendable {
   // MARK: - Errors
 
   private func expect(_ wanted: JSONKind) throws(JSONReadError) {
-    guard kind == wanted else { throw typeError(expected: wanted.described) }
+    try expect(wanted, at: index)
   }
 
-  private func typeError(expected: String) -> JSONReadError {
+  /// Throws the type error of the value at `at` unless it is of kind `wanted`.
+  private func expect(_ wanted: JSONKind, at: Int) throws(JSONReadError) {
+    guard document.nodes[at].kind != wanted else { return }
+    throw JSONValue(document: document, index: at).typeError(expected: wanted.described)
+  }
+
+  fileprivate func typeError(expected: String) -> JSONReadError {
     JSONReadError(
       description: "\(subject) has an unexpected type (expected \(expected), got "
         + "\(kind.described))")
@@ -204,12 +231,10 @@ struct JSONValue: Sendable {
     if node.flags & JSONNode.escapes != 0 {
       return document.decodeString(nameNode) == "\(name)"
     }
-    guard Int(node.end - node.start) == length + 2 else { return false }
-    let start = Int(node.start) + 1
-    let bytes = document.bytes
-    let expected = name.utf8Start
-    for offset in 0..<length where bytes[start + offset] != expected[offset] { return false }
-    return true
+    guard Int(node.end - node.start) == length + 2, let base = document.bytes.baseAddress else {
+      return false
+    }
+    return memcmp(base + Int(node.start) + 1, name.utf8Start, length) == 0
   }
 }
 
@@ -247,12 +272,21 @@ struct JSONElements: Sequence, Sendable {
 }
 
 extension JSONDocument {
+  /// The string at `index`, decoded, with any credential it spells masked.
+  func redactedString(_ index: Int) -> String {
+    let text = decodeString(index)
+    guard !redactor.isEmpty, holdsSecret || nodes[index].flags & JSONNode.escapes != 0 else {
+      return text
+    }
+    return redactor.redact(text)
+  }
+
   /// The decoded text of the string at `index` (a value or a member name).
   func decodeString(_ index: Int) -> String {
     let node = nodes[index]
     let content = bytes[Int(node.start) + 1..<Int(node.end) - 1]
     if node.flags & JSONNode.escapes == 0 {
-      return String(decoding: content, as: UTF8.self)
+      return String(decoding: UnsafeBufferPointer(rebasing: content), as: UTF8.self)
     }
     return JSONEscapes.unescape(content)
   }

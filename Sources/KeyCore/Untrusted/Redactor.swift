@@ -13,6 +13,9 @@ public struct Redactor: Sendable {
   /// The secrets as lower-cased UTF-8, longest first (so a whole `id:secret`
   /// is masked as one, not as its id and a mask).
   private let secrets: [[UInt8]]
+  /// The secrets that hold no shorter one: enough to tell whether any occurs,
+  /// so a body is scanned once per credential, not once per part of it.
+  private let searched: [[UInt8]]
 
   /// Creates a redactor for these secrets; short fragments are ignored so that
   /// ordinary words are never masked.
@@ -24,8 +27,19 @@ public struct Redactor: Sendable {
         parts.insert(Self.folded(secret[secret.index(after: colon)...].utf8))
       }
     }
-    self.secrets = parts.filter { $0.count >= 6 }.sorted {
+    let secrets = parts.filter { $0.count >= 6 }.sorted {
       $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1)
+    }
+    self.secrets = secrets
+    searched = secrets.filter { secret in
+      !secrets.contains { other in other.count < secret.count && Self.contains(secret, other) }
+    }
+  }
+
+  private static func contains(_ text: [UInt8], _ part: [UInt8]) -> Bool {
+    guard part.count <= text.count else { return false }
+    return (0...(text.count - part.count)).contains { start in
+      text[start..<start + part.count].elementsEqual(part)
     }
   }
 
@@ -65,18 +79,59 @@ public struct Redactor: Sendable {
   /// gets once, so that nothing read from a clean body needs redacting.
   public func occurs(in bytes: UnsafeRawBufferPointer) -> Bool {
     guard let shortest = secrets.last?.count, bytes.count >= shortest else { return false }
-    for secret in secrets {
-      let first = secret[0]
-      let firstUpper = Self.upper(first)
-      var index = 0
-      let last = bytes.count - secret.count
-      while index <= last {
-        let byte = bytes[index]
-        if byte == first || byte == firstUpper, matches(secret, bytes, at: index) { return true }
-        index += 1
-      }
+    for secret in searched where Self.find(secret, in: bytes) {
+      return true
     }
     return false
+  }
+
+  /// Whether the folded `needle` occurs in `bytes`, ASCII letters in any case.
+  ///
+  /// Sixteen positions at a time: a position is a candidate only when both the
+  /// needle's first and its last byte match there (letters compared with bit
+  /// 0x20 set, which folds case and lets a few non-letters through), and only
+  /// candidates are compared in full. A listing checks every page this way, so
+  /// it must cost little next to reading the page.
+  private static func find(_ needle: [UInt8], in bytes: UnsafeRawBufferPointer) -> Bool {
+    guard let first = needle.first, let final = needle.last, let base = bytes.baseAddress,
+      bytes.count >= needle.count
+    else { return false }
+    let lastStart = bytes.count - needle.count
+    let firstIsLetter = first >= 0x61 && first <= 0x7A
+    let finalIsLetter = final >= 0x61 && final <= 0x7A
+    let caseBit = SIMD16<UInt8>(repeating: 0x20)
+    let noBit = SIMD16<UInt8>(repeating: 0)
+    let firstFold = firstIsLetter ? caseBit : noBit
+    let finalFold = finalIsLetter ? caseBit : noBit
+    let firstWanted = SIMD16<UInt8>(repeating: first)
+    let finalWanted = SIMD16<UInt8>(repeating: final)
+    var start = 0
+    while start + 15 <= lastStart {
+      let heads = base.loadUnaligned(fromByteOffset: start, as: SIMD16<UInt8>.self)
+      let tails = base.loadUnaligned(
+        fromByteOffset: start + needle.count - 1, as: SIMD16<UInt8>.self)
+      let candidates = (heads | firstFold .== firstWanted) .& (tails | finalFold .== finalWanted)
+      if any(candidates) {
+        for lane in 0..<16 where candidates[lane] && matches(needle, base, at: start + lane) {
+          return true
+        }
+      }
+      start += 16
+    }
+    while start <= lastStart {
+      if matches(needle, base, at: start) { return true }
+      start += 1
+    }
+    return false
+  }
+
+  @inline(__always)
+  private static func matches(_ needle: [UInt8], _ base: UnsafeRawPointer, at start: Int) -> Bool {
+    for offset in 0..<needle.count
+    where lower(base.load(fromByteOffset: start + offset, as: UInt8.self)) != needle[offset] {
+      return false
+    }
+    return true
   }
 
   /// Whether any secret occurs in `text`.

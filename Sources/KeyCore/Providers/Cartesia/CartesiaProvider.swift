@@ -18,15 +18,14 @@ struct CartesiaProvider: KeyProvider {
     if let text = options.query { query.append(("q", text)) }
     let response = try await client.get("/api-keys", query: query)
     let body = try client.read(response) { json throws(JSONReadError) in
-      try CartesiaWire.ListResponse(json: json)
+      try CartesiaWire.ListResponse(json: json, Self.normalize)
     }
-    let keys = body.data.map { Self.normalize($0.key, raw: $0.raw) }
     // An empty page with has_more would send the same position again; stop instead.
     let next = try body.lastID.flatMap { last in
       body.hasMore
         ? try client.position(last, named: "page position (the last key's id)", in: response) : nil
     }
-    return Page(keys: keys, next: next)
+    return Page(keys: body.data, next: next)
   }
 
   func create(_ request: CreateRequest) async throws -> CreatedKey {

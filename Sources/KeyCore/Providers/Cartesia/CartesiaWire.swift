@@ -3,22 +3,23 @@
 enum CartesiaWire {
   /// `GET /api-keys`. `has_more` is required: it is the only end-of-list
   /// signal, so a body without it is refused rather than silently cut short.
-  struct ListResponse {
-    /// The page's keys with their `raw` objects.
-    let data: [(key: Key, raw: RawJSON)]
+  /// Each key is handed to `each` with its `raw` as it is read.
+  struct ListResponse<Element> {
+    /// The page's keys, as `each` made them.
+    let data: [Element]
     /// Whether more pages follow.
     let hasMore: Bool
     /// The last key's id as sent (unredacted): the next page's position.
     let lastID: String?
 
     /// Reads a page.
-    init(json: JSONValue) throws(JSONReadError) {
-      var data: [(key: Key, raw: RawJSON)] = []
+    init(json: JSONValue, _ each: (Key, RawJSON) -> Element) throws(JSONReadError) {
+      var data: [Element] = []
       var last: JSONValue?
       let elements = try json.array("data")
       data.reserveCapacity(elements.estimatedCount)
       for element in elements {
-        data.append((try Key(json: element), element.raw()))
+        data.append(each(try Key(json: element), element.raw()))
         last = element
       }
       self.data = data

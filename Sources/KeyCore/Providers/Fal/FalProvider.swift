@@ -14,14 +14,13 @@ struct FalProvider: KeyProvider {
     if options.expandCreator { query.append(("expand", "creator_info")) }
     let response = try await client.get("/keys", query: query)
     let body = try client.read(response) { json throws(JSONReadError) in
-      try FalWire.ListResponse(json: json)
+      try FalWire.ListResponse(json: json, Self.normalize)
     }
-    let keys = body.keys.map { Self.normalize($0.key, raw: $0.raw) }
     let more = body.hasMore ?? (body.nextCursor != nil)
     let next = try body.nextCursor.flatMap { cursor in
       more ? try client.position(cursor, named: "next_cursor", in: response) : nil
     }
-    return Page(keys: keys, next: next)
+    return Page(keys: body.keys, next: next)
   }
 
   func create(_ request: CreateRequest) async throws -> CreatedKey {

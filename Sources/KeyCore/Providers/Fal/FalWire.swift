@@ -3,22 +3,24 @@ import Foundation
 /// fal's JSON shapes, exactly as its API sends them, each read once from a
 /// strictly parsed body (`init(json:)`).
 enum FalWire {
-  /// `GET /keys`: a page of keys and where the next one is.
-  struct ListResponse {
-    /// The page's keys with their `raw` objects.
-    let keys: [(key: Key, raw: RawJSON)]
+  /// `GET /keys`: a page of keys and where the next one is. Each key is
+  /// handed to `each` with its `raw` as it is read, so the adapter's mapping
+  /// takes it over without a copy (`Element` is the normalized key).
+  struct ListResponse<Element> {
+    /// The page's keys, as `each` made them.
+    let keys: [Element]
     /// The cursor of the next page, read unredacted so it can be checked.
     let nextCursor: String?
     /// Whether more pages follow; older answers leave it out.
     let hasMore: Bool?
 
     /// Reads a page; `keys` is required, the rest optional.
-    init(json: JSONValue) throws(JSONReadError) {
-      var keys: [(key: Key, raw: RawJSON)] = []
+    init(json: JSONValue, _ each: (Key, RawJSON) -> Element) throws(JSONReadError) {
+      var keys: [Element] = []
       let elements = try json.array("keys")
       keys.reserveCapacity(elements.estimatedCount)
       for element in elements {
-        keys.append((try Key(json: element), element.raw()))
+        keys.append(each(try Key(json: element), element.raw()))
       }
       self.keys = keys
       nextCursor = try json.optional("next_cursor")?.unredactedString()

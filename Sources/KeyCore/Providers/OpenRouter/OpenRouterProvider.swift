@@ -19,11 +19,11 @@ struct OpenRouterProvider: KeyProvider {
     if options.includeExpired { query.append(("include_expired", "true")) }
     if let workspace = options.workspaceID { query.append(("workspace_id", workspace)) }
     let response = try await client.get("/keys", query: query)
-    let body = try client.read(response) { json throws(JSONReadError) in
-      try OpenRouterWire.ListResponse(json: json)
-    }
     let now = client.settings.now()
-    let keys = body.data.map { Self.normalize($0.key, raw: $0.raw, now: now) }
+    let body = try client.read(response) { json throws(JSONReadError) in
+      try OpenRouterWire.ListResponse(json: json) { Self.normalize($0, raw: $1, now: now) }
+    }
+    let keys = body.data
     // There is no has_more: only a short page proves the end. Advancing by the
     // count received (100 in practice) keeps the offsets exact either way.
     let full = body.data.count >= Self.pageLength

@@ -3,18 +3,19 @@ import Foundation
 /// OpenRouter's JSON shapes for its management API (`/keys`); the ones keyctl
 /// reads are read once from a strictly parsed body (`init(json:)`).
 enum OpenRouterWire {
-  /// `GET /keys`: one page of keys (there is no `has_more`).
-  struct ListResponse {
-    /// The page's keys with their `raw` objects.
-    let data: [(key: Key, raw: RawJSON)]
+  /// `GET /keys`: one page of keys (there is no `has_more`). Each key is
+  /// handed to `each` with its `raw` as it is read.
+  struct ListResponse<Element> {
+    /// The page's keys, as `each` made them.
+    let data: [Element]
 
     /// Reads a page.
-    init(json: JSONValue) throws(JSONReadError) {
-      var data: [(key: Key, raw: RawJSON)] = []
+    init(json: JSONValue, _ each: (Key, RawJSON) -> Element) throws(JSONReadError) {
+      var data: [Element] = []
       let elements = try json.array("data")
       data.reserveCapacity(elements.estimatedCount)
       for element in elements {
-        data.append((try Key(json: element), element.raw()))
+        data.append(each(try Key(json: element), element.raw()))
       }
       self.data = data
     }
