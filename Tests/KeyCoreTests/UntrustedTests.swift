@@ -110,6 +110,13 @@ let terminalMovers: [UInt32] =
     #expect(text == "a [REDACTED] and [REDACTED] and [REDACTED]")
   }
 
+  @Test func masksTheFormsAURLAndJSONTextGiveASecret() {
+    let redactor = Redactor(secrets: ["id:a+b/c=d+0123"])
+    #expect(redactor.redact("?k=id%3Aa%2Bb%2Fc%3Dd%2B0123") == "?k=[REDACTED]")
+    #expect(redactor.redact("?k=a%2bb%2fc%3dd%2b0123") == "?k=[REDACTED]")
+    #expect(redactor.redact(#"{"k":"a+b\/c=d+0123"}"#) == #"{"k":"[REDACTED]"}"#)
+  }
+
   @Test func findsSecretsInBytes() {
     let body = Data(#"{"name":"x SuperSecretValue y"}"#.utf8)
     #expect(body.withUnsafeBytes { redactor.occurs(in: $0) })

@@ -111,6 +111,18 @@ struct JSONValue: Sendable {
     return at
   }
 
+  /// Member `name`, an array, with `transform` applied to each element in
+  /// order: how a list page's keys are read.
+  func map<Element>(
+    _ name: StaticString, _ transform: (JSONValue) throws(JSONReadError) -> Element
+  ) throws(JSONReadError) -> [Element] {
+    let elements = try array(name)
+    var result: [Element] = []
+    result.reserveCapacity(elements.estimatedCount)
+    for element in elements { result.append(try transform(element)) }
+    return result
+  }
+
   /// Member `name` as an array; it must be present and an array.
   func array(_ name: StaticString) throws(JSONReadError) -> JSONElements {
     try required(name).elements()
@@ -269,6 +281,13 @@ struct JSONElements: Sequence, Sendable {
 
   /// A capacity hint: an upper bound on the number of elements.
   var estimatedCount: Int { end - first }
+
+  /// The last element, found by jumping over the others.
+  var last: JSONValue? {
+    var last: JSONValue?
+    for element in self { last = element }
+    return last
+  }
 }
 
 extension JSONDocument {

@@ -18,13 +18,19 @@ public struct Redactor: Sendable {
   private let searched: [[UInt8]]
 
   /// Creates a redactor for these secrets; short fragments are ignored so that
-  /// ordinary words are never masked.
+  /// ordinary words are never masked. Each secret is also masked as a URL
+  /// (percent-encoded, as in a Location) and as JSON text spells it (`\/`).
   public init(secrets: [String]) {
     var parts: Set<[UInt8]> = []
     for secret in secrets where !secret.isEmpty {
-      parts.insert(Self.folded(secret.utf8))
+      var forms = [Array(secret.utf8)]
       if let colon = secret.firstIndex(of: ":") {
-        parts.insert(Self.folded(secret[secret.index(after: colon)...].utf8))
+        forms.append(Array(secret[secret.index(after: colon)...].utf8))
+      }
+      for form in forms {
+        parts.insert(Self.folded(form))
+        parts.insert(Self.folded(Self.percentEncoded(form)))
+        parts.insert(Self.folded(form.flatMap { $0 == 0x2F ? [0x5C, 0x2F] : [$0] }))
       }
     }
     let secrets = parts.filter { $0.count >= 6 }.sorted {
@@ -33,6 +39,17 @@ public struct Redactor: Sendable {
     self.secrets = secrets
     searched = secrets.filter { secret in
       !secrets.contains { other in other.count < secret.count && Self.contains(secret, other) }
+    }
+  }
+
+  /// `bytes` with everything but RFC 3986's unreserved characters as `%XX`.
+  private static func percentEncoded(_ bytes: [UInt8]) -> [UInt8] {
+    let hex = Array("0123456789ABCDEF".utf8)
+    return bytes.flatMap { byte -> [UInt8] in
+      switch byte {
+      case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: [byte]
+      default: [0x25, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+      }
     }
   }
 

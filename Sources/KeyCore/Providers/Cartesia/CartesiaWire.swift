@@ -14,16 +14,10 @@ enum CartesiaWire {
 
     /// Reads a page.
     init(json: JSONValue, _ each: (Key, RawJSON) -> Element) throws(JSONReadError) {
-      var data: [Element] = []
-      var last: JSONValue?
-      let elements = try json.array("data")
-      data.reserveCapacity(elements.estimatedCount)
-      for element in elements {
-        data.append(each(try Key(json: element), element.raw()))
-        last = element
+      data = try json.map("data") { element throws(JSONReadError) in
+        each(try Key(json: element), element.raw())
       }
-      self.data = data
-      lastID = try last?.required("id").unredactedString()
+      lastID = try json.array("data").last?.required("id").unredactedString()
       hasMore = try json.required("has_more").bool()
     }
   }

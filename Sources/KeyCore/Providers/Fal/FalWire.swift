@@ -16,13 +16,9 @@ enum FalWire {
 
     /// Reads a page; `keys` is required, the rest optional.
     init(json: JSONValue, _ each: (Key, RawJSON) -> Element) throws(JSONReadError) {
-      var keys: [Element] = []
-      let elements = try json.array("keys")
-      keys.reserveCapacity(elements.estimatedCount)
-      for element in elements {
-        keys.append(each(try Key(json: element), element.raw()))
+      keys = try json.map("keys") { element throws(JSONReadError) in
+        each(try Key(json: element), element.raw())
       }
-      self.keys = keys
       nextCursor = try json.optional("next_cursor")?.unredactedString()
       hasMore = try json.optionalBool("has_more")
     }

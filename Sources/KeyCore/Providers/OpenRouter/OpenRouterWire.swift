@@ -11,13 +11,9 @@ enum OpenRouterWire {
 
     /// Reads a page.
     init(json: JSONValue, _ each: (Key, RawJSON) -> Element) throws(JSONReadError) {
-      var data: [Element] = []
-      let elements = try json.array("data")
-      data.reserveCapacity(elements.estimatedCount)
-      for element in elements {
-        data.append(each(try Key(json: element), element.raw()))
+      data = try json.map("data") { element throws(JSONReadError) in
+        each(try Key(json: element), element.raw())
       }
-      self.data = data
     }
   }
 

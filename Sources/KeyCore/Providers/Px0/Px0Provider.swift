@@ -18,11 +18,9 @@ struct Px0Provider: KeyProvider {
   func page(at position: PagePosition, options: ListOptions) async throws -> Page {
     let response = try await client.get("/v1/api-keys", query: [("org_id", orgID)])
     let keys = try client.read(response) { json throws(JSONReadError) in
-      var keys: [ApiKey] = []
-      for element in try json.array("api_keys") {
-        keys.append(Self.normalize(try Px0Wire.Key(json: element), raw: element.raw()))
+      try json.map("api_keys") { element throws(JSONReadError) in
+        Self.normalize(try Px0Wire.Key(json: element), raw: element.raw())
       }
-      return keys
     }
     return Page(keys: keys, next: nil)
   }
