@@ -31,7 +31,8 @@ Kinds (see faults.py for the common fields):
                   DEL, C1, bidi, zero-width, U+2028/U+2029 or tag characters; "escaped":
                   true sends them as \\uXXXX escapes instead of raw UTF-8
   bad_dates       the normal list page with every key's created_at replaced by a date
-                  outside 0001-9999 or no date at all
+                  outside 0001-9999 or no date at all; on a create answer that has a
+                  created_at (px0, OpenRouter), that one set to 99999-01-01T00:00:00Z
 """
 
 from __future__ import annotations
@@ -158,6 +159,13 @@ def transform(rule, provider, req: Request, response: Response) -> Response:
         return _edit_keys(response, name, lambda i, key: key.update(
             {NAME_FIELD[name]: EVIL_NAMES[i % len(EVIL_NAMES)]}), ensure_ascii=rule.escaped)
     if kind == "bad_dates":
+        body = _json(response)
+        if isinstance(body, dict) and not isinstance(body.get(LIST_ARRAY[name]), list):  # a create
+            target = body.get("data") if isinstance(body.get("data"), dict) else body
+            if "created_at" in target:
+                target["created_at"] = BAD_DATES[0]
+                response.body = _dump(body)
+            return response
         return _edit_keys(response, name, lambda i, key: key.update(
             {"created_at": BAD_DATES[i % len(BAD_DATES)]}))
     return response

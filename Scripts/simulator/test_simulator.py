@@ -695,6 +695,12 @@ class HostileFaultTests(SimTest):
         fault(provider="cartesia", kind="bad_dates")
         dates = [key["created_at"] for key in self.get("cartesia").json["data"]]
         self.assertEqual(dates, ["99999-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59-05:00"])
+        fault(provider="openrouter", kind="bad_dates")
+        reply = call("POST", "/openrouter/api/v1/keys", OR, {"name": "dated"})
+        self.assertEqual((reply.status, reply.json["data"]["created_at"]), (201, "99999-01-01T00:00:00Z"))
+        fault(provider="px0", kind="bad_dates")
+        reply = call("POST", "/px0/v1/api-keys", PX0, {"name": "dated", "org_id": ORG})
+        self.assertEqual((reply.status, reply.json["created_at"]), (201, "99999-01-01T00:00:00Z"))
 
     def test_invalid_hostile_rules(self):
         for spec in ({"provider": "fal", "kind": "echo_auth", "where": "nowhere"},

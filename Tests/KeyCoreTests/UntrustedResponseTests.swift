@@ -340,6 +340,17 @@ struct CreateShape: CustomTestStringConvertible, Sendable {
     #expect(error?.hint?.contains("--name-contains ci") == true)
   }
 
+  @Test func aNoteNeverQuotesTheNewSecret() async throws {
+    let body = #"{"id":"new-1","name":"ci","key":"ak_s3cr3t0123","created_at":"ak_s3cr3t0123"}"#
+    let transport = ListShape.answer(
+      status: 201, headers: ["Content-Type": "application/json"], body: Array(body.utf8))
+    let created = try await ListShape.all[1].provider(transport).create(CreateRequest(name: "ci"))
+    #expect(created.secret == "ak_s3cr3t0123")
+    #expect(created.key.createdAt == nil)
+    #expect(created.key.notes.count == 1)
+    #expect(created.key.notes.allSatisfy { !$0.contains("s3cr3t") })
+  }
+
   @Test func aPlainSecretIsReturnedAndRawHoldsNoSecretField() async throws {
     for shape in CreateShape.all {
       let transport = ListShape.answer(

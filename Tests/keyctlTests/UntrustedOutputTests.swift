@@ -54,7 +54,7 @@ private func movers(_ text: String) -> [UInt32] {
     let sink = OutputSink()
     var noted = key
     noted.notes = ["created_at '99999-01-01\u{1B}[2J' is not an ISO-8601 date keyctl can show"]
-    ListCommand.printNotes(
+    KeyNotes.print(
       [noted, ApiKey(provider: .px0, id: "quiet", name: nil, createdAt: nil, raw: .null)], to: sink)
     #expect(
       sink.text

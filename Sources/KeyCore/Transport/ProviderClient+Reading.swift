@@ -130,7 +130,11 @@ extension ProviderClient {
       throw probablyCreated(
         response, name: name, id: Self.nameable(created.key.id, masking), reason: problem)
     }
-    return created
+    // Notes go to stderr, where the new secret must never be, whatever field echoed it.
+    var checked = created
+    let secret = Redactor(secrets: [created.secret] + secrets + pieces)
+    checked.key.notes = created.key.notes.map(secret.redact)
+    return checked
   }
 
   /// An id fit to print in a command to paste: at most 128 bytes, holding no

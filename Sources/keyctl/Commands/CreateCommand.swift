@@ -60,6 +60,7 @@ enum CreateCommand {
       try context.stdout.write(bytes: json.bytes)
     }
     try context.stdout.flush()
+    KeyNotes.print([created.key], to: context.stderr)
     if !quiet {
       context.stderr.line("keyctl: the secret is shown only once; store it now.")
     }

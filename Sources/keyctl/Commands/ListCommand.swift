@@ -49,7 +49,7 @@ enum ListCommand {
         providers: providers, options: options, limit: limit, cursor: cursor, keep: keep)
     ) { _, keys in
       if sort == nil { try writer.write(keys) } else { sorted += keys }
-      printNotes(keys, to: context.stderr)
+      KeyNotes.print(keys, to: context.stderr)
     }
     if let sort {
       try writer.write(sort.apply(sorted))
@@ -62,17 +62,6 @@ enum ListCommand {
       context.stderr.line("next_cursor: \(next.encoded())")
     }
     return exitCode(errors: errors, providers: selected.count)
-  }
-
-  /// What keyctl could not show of each key (a date out of range, shown as
-  /// null), one stderr line per note: `keyctl: <provider> key <id>: <note>`.
-  static func printNotes(_ keys: [ApiKey], to stderr: OutputSink) {
-    for key in keys where !key.notes.isEmpty {
-      let id = Untrusted.bounded(key.id, limit: 128)
-      for note in key.notes {
-        stderr.line("keyctl: \(key.provider.rawValue) key \(id): \(Untrusted.blank(note))")
-      }
-    }
   }
 
   /// Partial success is 7; when every provider failed, their common code (or 7 when they differ).

@@ -389,4 +389,23 @@ struct EndToEndTerminalTextTests {
     #expect(result.stderr.contains("created_at '99999-01-01T00:00:00Z'"))
     expectSafe(result, provider)
   }
+
+  /// A create answer's date out of range: the key and its secret are printed,
+  /// the date is null, and stderr says why.
+  @Test(arguments: ["px0", "openrouter"])
+  func aCreatedKeysDateOutOfRangeIsNullWithANote(provider: String) async throws {
+    let sim = try Simulator(smallCounts)
+    try await sim.fault(["provider": provider, "kind": "bad_dates"])
+    let result = try await Keyctl.run(
+      ["create", "-p", provider, "--name", "dated", "-o", "json"],
+      environment: sim.environment([provider]))
+    #expect(result.status == 0, "\(result.stderr)")
+    let key = try #require(try result.json()["key"] as? [String: Any])
+    #expect(key["created_at"] is NSNull)
+    #expect(
+      result.stderr.contains(
+        "key \(key["id"] as? String ?? "?"): created_at '99999-01-01T00:00:00Z' is not an "
+          + "ISO-8601 date keyctl can show; shown as null"), "\(result.stderr)")
+    expectSafe(result, provider)
+  }
 }
