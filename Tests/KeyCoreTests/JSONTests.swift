@@ -66,6 +66,9 @@ private func inString(_ bytes: [UInt8]) -> [UInt8] {
     InvalidJSON("decimal point without digits", #"{"a":1.}"#),
     InvalidJSON("empty exponent", #"{"a":1e}"#),
     InvalidJSON("hex number", #"{"a":0x10}"#),
+    InvalidJSON("number beyond a double", #"{"a":1e400}"#),
+    InvalidJSON("negative number beyond a double", #"{"a":-1.8e308}"#),
+    InvalidJSON("400-digit number", "[" + String(repeating: "9", count: 400) + "]"),
     InvalidJSON("single quotes", #"{'a':1}"#),
     InvalidJSON("unquoted name", #"{a:1}"#),
     InvalidJSON("comment", "{\"a\":1 /* c */}"),
@@ -92,6 +95,7 @@ private func inString(_ bytes: [UInt8]) -> [UInt8] {
 
   @Test(arguments: [
     #"{}"#, #"[]"#, #""text""#, "0", "-0", "1.5e-300", "-12.25E+3", "true", "false", "null",
+    "1e-400", "1.7976931348623157e308", "123456789012345678901234567890",
     #"{"a":[1,{"b":null}],"c":"\u00e9\ud83d\ude80\n\"\\\/"}"#, " \t\r\n{ \"a\" : [ 1 , 2 ] } \n",
     "{\"a\":\"\u{7F}\u{85}\u{202E}\u{2028}é🚀\"}", #"{"a":"\u0000\u001b"}"#,
     String(repeating: "[", count: 64) + String(repeating: "]", count: 64),

@@ -298,11 +298,23 @@ private struct JSONParser {
       guard isDigit(current) else { throw fail("a number without digits after its decimal point") }
       skipDigits()
     }
+    var exponent = false
     if current == 0x65 || current == 0x45 {
+      exponent = true
       index += 1
       if current == 0x2B || current == 0x2D { index += 1 }
       guard isDigit(current) else { throw fail("a number with an empty exponent") }
       skipDigits()
+    }
+    // RFC 8259 lets a reader limit the range of numbers: keyctl takes what a
+    // double holds, so every consumer of its output can read `raw` back (many
+    // refuse 1e400). Only an exponent or hundreds of digits can exceed it.
+    if exponent || index - start > 300 {
+      let text = String(
+        decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+      guard let value = Double(text), value.isFinite else {
+        throw fail("a number beyond the range of a double")
+      }
     }
     append(.number, from: start, to: index, flags: 0)
   }
