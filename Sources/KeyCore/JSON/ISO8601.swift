@@ -42,6 +42,7 @@ public enum ISO8601 {
     }
   }
 
+  /// `parse` over UTF-8 bytes: a date, a date-time, fractions, `Z` or an offset.
   private static func parse(utf8: UnsafeBufferPointer<UInt8>) -> Date? {
     var text = Cursor(utf8: utf8)
     guard let year = text.number(4), text.skip(45), let month = text.number(2), text.skip(45),

@@ -123,18 +123,24 @@ struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
 
 /// The strict recursive-descent parser that builds a tape.
 private struct JSONParser {
+  /// The body being parsed.
   let bytes: UnsafeBufferPointer<UInt8>
+  /// The next byte to read.
   var index = 0
+  /// How many containers are open.
   var depth = 0
+  /// The tape so far.
   var nodes: [JSONNode] = []
   /// The flags of everything read so far inside the innermost open container.
   var flags: UInt8 = 0
 
+  /// A parser over `bytes`, with room for a node per dozen bytes (a list page's density).
   init(_ bytes: UnsafeBufferPointer<UInt8>) {
     self.bytes = bytes
     nodes.reserveCapacity(bytes.count / 12 + 4)
   }
 
+  /// Parses one value and nothing after it but white space.
   mutating func parseDocument() throws(JSONSyntaxError) {
     if bytes.isEmpty { throw fail("the body is empty") }
     // Offsets are kept in 32 bits; response bodies are limited far below that.
@@ -145,10 +151,12 @@ private struct JSONParser {
     if index != bytes.count { throw fail("text after the JSON value") }
   }
 
+  /// The error for `reason` at the current position.
   private func fail(_ reason: String) -> JSONSyntaxError {
     JSONSyntaxError(reason: reason, offset: index)
   }
 
+  /// The next byte, nil at the end of the body.
   private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
   /// Skips white space; true when there was some.
@@ -169,6 +177,7 @@ private struct JSONParser {
     if skipSpace() { flags |= JSONNode.space }
   }
 
+  /// Parses the value starting at `index`, whatever its kind.
   private mutating func parseValue() throws(JSONSyntaxError) {
     guard let byte = current else { throw fail("the body ends where a value should be") }
     switch byte {
@@ -183,6 +192,7 @@ private struct JSONParser {
     }
   }
 
+  /// What a byte that starts no value usually means, so the error says what is wrong.
   private func describeUnexpected(_ byte: UInt8) -> String {
     switch byte {
     case 0x4E, 0x49: "a value JSON does not have (NaN or Infinity)"
@@ -196,6 +206,8 @@ private struct JSONParser {
     }
   }
 
+  /// Enters a container: appends its node and starts collecting its flags;
+  /// returns the node and the flags collected so far outside it.
   private mutating func open(_ kind: JSONKind) throws(JSONSyntaxError) -> (Int, UInt8) {
     depth += 1
     if depth > JSONDocument.maxDepth {
@@ -209,6 +221,7 @@ private struct JSONParser {
     return (node, outer)
   }
 
+  /// Leaves a container: completes its node and hands its flags outward.
   private mutating func close(_ node: Int, outer: UInt8) {
     index += 1
     nodes[node].end = UInt32(index)
@@ -218,6 +231,7 @@ private struct JSONParser {
     depth -= 1
   }
 
+  /// Parses an object or an array, refusing trailing and missing commas.
   private mutating func parseContainer(_ kind: JSONKind) throws(JSONSyntaxError) {
     let (node, outer) = try open(kind)
     let closing: UInt8 = kind == .object ? 0x7D : 0x5D
@@ -256,6 +270,7 @@ private struct JSONParser {
     }
   }
 
+  /// Parses `true`, `false` or `null`, spelled exactly.
   private mutating func parseLiteral(_ word: StaticString, _ kind: JSONKind) throws(JSONSyntaxError)
   {
     let count = word.utf8CodeUnitCount
@@ -267,6 +282,7 @@ private struct JSONParser {
     index += count
   }
 
+  /// Appends a node for a scalar value (or a member name).
   private mutating func append(_ kind: JSONKind, from start: Int, to end: Int, flags: UInt8) {
     nodes.append(
       JSONNode(
@@ -274,15 +290,19 @@ private struct JSONParser {
         next: UInt32(nodes.count + 1)))
   }
 
+  /// Whether `byte` is an ASCII digit.
   private func isDigit(_ byte: UInt8?) -> Bool {
     guard let byte else { return false }
     return byte >= 0x30 && byte <= 0x39
   }
 
+  /// Moves past a run of digits.
   private mutating func skipDigits() {
     while isDigit(current) { index += 1 }
   }
 
+  /// Parses a number as RFC 8259 spells it (no leading zeros, no bare
+  /// point, no empty exponent), within a double's range.
   private mutating func parseNumber() throws(JSONSyntaxError) {
     let start = index
     if current == 0x2D { index += 1 }
@@ -319,6 +339,8 @@ private struct JSONParser {
     append(.number, from: start, to: index, flags: 0)
   }
 
+  /// Parses a string: valid UTF-8, valid escapes, no raw control character;
+  /// notes escapes and raw terminal-moving characters in its flags.
   private mutating func parseString() throws(JSONSyntaxError) {
     let start = index
     index += 1
@@ -373,6 +395,7 @@ private struct JSONParser {
     }
   }
 
+  /// The four hex digits of a `\u` escape at `position`.
   private func hex4(at position: Int) throws(JSONSyntaxError) -> UInt32 {
     guard position + 4 <= bytes.count else { throw fail("a \\u escape without four hex digits") }
     var value: UInt32 = 0

@@ -206,6 +206,7 @@ struct JSONValue: Sendable {
 
   // MARK: - Errors
 
+  /// Throws the type error unless this value is of kind `wanted`.
   private func expect(_ wanted: JSONKind) throws(JSONReadError) {
     try expect(wanted, at: index)
   }
@@ -216,12 +217,14 @@ struct JSONValue: Sendable {
     throw JSONValue(document: document, index: at).typeError(expected: wanted.described)
   }
 
+  /// "field 'p' has an unexpected type (expected X, got Y)".
   fileprivate func typeError(expected: String) -> JSONReadError {
     JSONReadError(
       description: "\(subject) has an unexpected type (expected \(expected), got "
         + "\(kind.described))")
   }
 
+  /// "field 'p' is not X", for a number out of range.
   private func rangeError(_ expected: String) -> JSONReadError {
     JSONReadError(description: "\(subject) is not \(expected)")
   }
@@ -232,11 +235,13 @@ struct JSONValue: Sendable {
     return path.isEmpty ? "the body" : "field '\(path)'"
   }
 
+  /// The path of member `name` of this object, for errors about it.
   private func path(member name: StaticString) -> String {
     let path = document.path(to: index)
     return path.isEmpty ? "\(name)" : "\(path).\(name)"
   }
 
+  /// Whether the member name at `nameNode` is `name` (decoded when it holds escapes).
   private func nameEquals(_ nameNode: Int, _ name: StaticString) -> Bool {
     let node = document.nodes[nameNode]
     let length = name.utf8CodeUnitCount
@@ -261,8 +266,11 @@ struct JSONElements: Sequence, Sendable {
 
   /// Walks the elements, one tape jump each.
   struct Iterator: IteratorProtocol {
+    /// The document the elements belong to.
     let document: JSONDocument
+    /// The next element's node.
     var current: Int
+    /// The node after the array.
     let end: Int
 
     /// The next element, or nil after the last.

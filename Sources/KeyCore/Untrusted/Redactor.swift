@@ -53,6 +53,7 @@ public struct Redactor: Sendable {
     }
   }
 
+  /// Whether `part` occurs in `text`; used once per secret at init.
   private static func contains(_ text: [UInt8], _ part: [UInt8]) -> Bool {
     guard part.count <= text.count else { return false }
     return (0...(text.count - part.count)).contains { start in
@@ -165,6 +166,7 @@ public struct Redactor: Sendable {
     return nil
   }
 
+  /// Whether `secret` (folded) starts at `index`, ignoring the case of ASCII letters.
   private func matches(_ secret: [UInt8], _ bytes: UnsafeRawBufferPointer, at index: Int) -> Bool {
     for offset in 0..<secret.count where Self.lower(bytes[index + offset]) != secret[offset] {
       return false
@@ -172,6 +174,7 @@ public struct Redactor: Sendable {
     return true
   }
 
+  /// The bytes with ASCII letters in lower case.
   private static func folded<S: Sequence<UInt8>>(_ bytes: S) -> [UInt8] {
     bytes.map(lower)
   }

@@ -152,6 +152,7 @@ public enum Untrusted {
     }
   }
 
+  /// Appends `\u` and four lower-case hex digits of one UTF-16 unit.
   private static func appendUnicodeEscape(_ unit: UInt32, to output: inout [UInt8]) {
     let hex: StaticString = "0123456789abcdef"
     output += [0x5C, 0x75]

@@ -34,6 +34,7 @@ struct CartesiaProvider: KeyProvider {
       hint: "Create the key at https://play.cartesia.ai/keys.")
   }
 
+  /// A listed key in keyctl's shape; a date it cannot show becomes a note.
   static func normalize(_ key: CartesiaWire.Key, raw: RawJSON) -> ApiKey {
     var notes: [String] = []
     let createdAt = ISO8601.providerDate(key.createdAt, field: "created_at", notes: &notes)

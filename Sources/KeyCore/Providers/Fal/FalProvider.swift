@@ -44,6 +44,7 @@ struct FalProvider: KeyProvider {
     }
   }
 
+  /// A listed key in keyctl's shape; a date it cannot show becomes a note.
   static func normalize(_ key: FalWire.Key, raw: RawJSON) -> ApiKey {
     var notes: [String] = []
     let createdAt = ISO8601.providerDate(key.createdAt, field: "created_at", notes: &notes)

@@ -51,6 +51,8 @@ struct OpenRouterProvider: KeyProvider {
     }
   }
 
+  /// A key in keyctl's shape, its status decided as of `now`; a date it
+  /// cannot show becomes a note.
   static func normalize(_ key: OpenRouterWire.Key, raw: RawJSON, now: Date) -> ApiKey {
     var notes: [String] = []
     let createdAt = ISO8601.providerDate(key.createdAt, field: "created_at", notes: &notes)

@@ -45,6 +45,7 @@ struct Px0Provider: KeyProvider {
     }
   }
 
+  /// A listed key in keyctl's shape; a date it cannot show becomes a note.
   static func normalize(_ key: Px0Wire.Key, raw: RawJSON) -> ApiKey {
     var notes: [String] = []
     let createdAt = ISO8601.providerDate(key.createdAt, field: "created_at", notes: &notes)
