@@ -51,9 +51,12 @@ control API (no auth):
   POST   /_sim/faults   {"provider": "fal|px0|cartesia|openrouter|*", "method"?, "path"?,
                          "after"?: 0, "times"?: 1 (-1 = forever), "kind": status|delay|
                          malformed|truncated|html|drop|stuck_cursor|echo_auth|redirect|
-                         empty_pages|huge|endless|trickle|gzip_bomb,
+                         empty_pages|huge|endless|trickle|gzip_bomb|invalid_json|
+                         control_secret|evil_names|bad_dates,
                          "status"?, "message"?, "retry_after"?, "retry_after_ms"?, "delay_ms"?,
-                         "location"?, "keep_query"?, "size"?, "interval_ms"?}
+                         "location"?, "keep_query"?, "size"?, "interval_ms"?, "where"?,
+                         "offset"?, "variant"?, "escaped"?}
+                         (faults.py and hostile.py describe every kind and field)
                          -> 201 {"id": N}
   GET    /_sim/faults   rules and how often they matched/fired;  DELETE clears them
   GET    /_sim/log      provider requests (Authorization redacted);  DELETE clears it

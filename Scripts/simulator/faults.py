@@ -26,7 +26,14 @@ Kinds:
                 time (fal: keys [], has_more true, next_cursor = the next page's cursor;
                 Cartesia: data [], has_more true; px0 and OpenRouter, whose protocols
                 cannot say "more" on an empty page, answer normally)
-  echo_auth     500 whose error message contains the request's Authorization value
+  echo_auth     the request's Authorization value echoed back: by default a 500 whose
+                error message holds it; "where" picks a header, the body's request id,
+                a text body straddling the excerpt cut, a Location, the Content-Type, a
+                key's name or the next position instead (hostile.py)
+  invalid_json, control_secret, evil_names, bad_dates
+                hostile answers: JSON only lenient decoders accept, a created secret
+                holding control characters, key names that drive a terminal, dates
+                outside 0001-9999 (hostile.py says how each is made)
   redirect      "location": an absolute http(s) URL, optional "status" 301, 302 (default),
                 307 or 308, optional "keep_query": true to append the request's query
                 string to the location; an empty body with that Location header. Point
@@ -57,16 +64,19 @@ import zlib
 from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
+import hostile
 from common import Request, Response
 
 PROVIDERS = ("fal", "px0", "cartesia", "openrouter", "*")
 KINDS = ("status", "delay", "malformed", "truncated", "html", "drop", "stuck_cursor", "echo_auth",
-         "redirect", "empty_pages", "huge", "endless", "trickle", "gzip_bomb")
+         "redirect", "empty_pages", "huge", "endless", "trickle", "gzip_bomb") + hostile.KINDS
 # Kinds whose body the server streams itself (server.Handler._send_streamed).
 STREAMED = ("huge", "endless", "trickle", "gzip_bomb")
+# Kinds whose answer is the provider's own, changed afterwards (hostile.transform).
+TRANSFORMS = ("echo_auth",) + hostile.KINDS
 _FIELDS = {"provider", "method", "path", "after", "times", "kind", "status", "message",
            "retry_after", "retry_after_ms", "delay_ms", "location", "keep_query", "size",
-           "interval_ms"}
+           "interval_ms", "where", "variant", "escaped", "offset"}
 DEFAULT_SIZES = {"huge": 2 << 30, "gzip_bomb": 4 << 30}
 REDIRECT_STATUSES = (301, 302, 307, 308)
 
@@ -98,6 +108,10 @@ class Rule:
     keep_query: bool = False
     size: int = 0  # huge, gzip_bomb: body bytes (inflated, for the bomb)
     interval_ms: int = 1000  # trickle: pause between bytes
+    where: str | None = None  # echo_auth: where the credential is echoed
+    variant: str | None = None  # invalid_json / control_secret: which breakage
+    escaped: bool = False  # evil_names: \uXXXX escapes instead of raw UTF-8
+    offset: int | None = None  # echo_auth excerpt_cut: where the credential starts
     seen: int = 0  # matching requests counted so far
     fired: int = 0  # requests this rule answered
 
@@ -151,6 +165,10 @@ def parse_rule(spec, rule_id: int) -> Rule:
         if "delay_ms" not in spec:
             raise FaultError('kind "delay" needs "delay_ms"')
         rule.delay_ms = _int(spec, "delay_ms", 0, 0)
+    try:
+        hostile.check(rule, spec)
+    except hostile.RuleError as exc:
+        raise FaultError(str(exc)) from exc
     if rule.kind == "redirect":
         location = spec.get("location")
         if not isinstance(location, str):
@@ -218,6 +236,11 @@ class Faults:
         return None
 
 
+def transform_response(rule: Rule, provider, req: Request, response: Response) -> Response:
+    """The provider's own answer changed the way a hostile rule says (see hostile.py)."""
+    return hostile.transform(rule, provider, req, response) if rule.kind in TRANSFORMS else response
+
+
 def canned_response(rule: Rule, provider, req: Request) -> Response | None:
     """The answer of a rule that replaces the provider's one, or None when the provider must answer."""
     if rule.kind == "status":
@@ -228,8 +251,7 @@ def canned_response(rule: Rule, provider, req: Request) -> Response | None:
             response.headers.append(("retry-after-ms", rule.retry_after_ms))
         return response
     if rule.kind == "echo_auth":
-        auth = req.header("Authorization") or "(none)"
-        return provider.error(req, 500, f"Internal error while validating credentials: {auth}")
+        return hostile.canned(rule, provider, req)
     if rule.kind == "redirect":
         location = rule.location or ""
         if rule.keep_query and req.raw_query:

@@ -43,7 +43,7 @@ import control
 from cartesia import Cartesia
 from common import Request, Response, json_response
 from fal import Fal
-from faults import STREAMED, Faults, canned_response, gzip_bomb
+from faults import STREAMED, Faults, canned_response, gzip_bomb, transform_response
 from openrouter import OpenRouter
 from px0 import Px0
 
@@ -247,6 +247,8 @@ class Handler(BaseHTTPRequestHandler):
                 req.stuck_cursor = kind == "stuck_cursor"
                 req.empty_page = kind == "empty_pages"
                 response = sim.answer(provider, req)
+                if rule is not None:
+                    response = transform_response(rule, provider, req, response)
             if kind == "truncated":
                 entry["status"] = 200
             elif kind in STREAMED and kind != "trickle":

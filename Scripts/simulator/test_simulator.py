@@ -595,6 +595,147 @@ class FaultTests(SimTest):
         self.assertEqual(call("POST", "/_sim/faults", body="{").status, 400)
 
 
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def strict_loads(raw: bytes):
+    """json.loads without Python's extensions (NaN, Infinity, lone surrogates)."""
+    value = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    json.dumps(value, ensure_ascii=False).encode("utf-8")  # a lone surrogate cannot be UTF-8
+    return value
+
+
+class HostileFaultTests(SimTest):
+    """The fault kinds of hostile.py: what a client must never print or trust."""
+
+    AUTH = {"fal": FAL, "px0": PX0, "cartesia": CAR, "openrouter": OR}
+    LIST = {"fal": "/fal/v1/keys?limit=3", "px0": f"/px0/v1/api-keys?org_id={ORG}",
+            "cartesia": "/cartesia/api-keys?limit=3", "openrouter": "/openrouter/api/v1/keys"}
+    NAME = {"fal": "alias", "px0": "name", "cartesia": "description", "openrouter": "name"}
+    ARRAY = {"fal": "keys", "px0": "api_keys", "cartesia": "data", "openrouter": "data"}
+
+    def get(self, provider):
+        return call("GET", self.LIST[provider], self.AUTH[provider])
+
+    def test_echo_auth_everywhere(self):
+        for provider, headers in self.AUTH.items():
+            auth = headers["Authorization"]
+            fault(provider=provider, kind="echo_auth", where="header", status=503)
+            reply = self.get(provider)
+            self.assertEqual((reply.status, reply.headers["X-Request-Id"]), (503, auth))
+            fault(provider=provider, kind="echo_auth", where="request_id")
+            body = self.get(provider).json
+            self.assertEqual(body["error"]["request_id"] if provider == "fal" else body["request_id"], auth)
+            fault(provider=provider, kind="echo_auth", where="content_type")
+            reply = self.get(provider)
+            self.assertEqual((reply.status, reply.headers["Content-Type"]), (200, "text/html; echo=" + auth))
+            fault(provider=provider, kind="echo_auth", where="name")
+            keys = self.get(provider).json[self.ARRAY[provider]]
+            self.assertIn(auth, keys[0][self.NAME[provider]])
+            self.assertNotIn(auth, keys[1][self.NAME[provider]])
+            fault(provider=provider, kind="echo_auth", where="location")
+            reply = self.get(provider)
+            self.assertEqual(reply.status, 302)
+            self.assertTrue(reply.headers["Location"].startswith("http://127.0.0.1:9/echo?auth="))
+            self.assertIn(auth.split(" ")[1], reply.headers["Location"])
+
+    def test_echo_auth_straddling_the_excerpt_cut(self):
+        auth = FAL["Authorization"]
+        fault(provider="fal", kind="echo_auth", where="excerpt_cut")
+        reply = self.get("fal")
+        self.assertEqual((reply.status, reply.headers["Content-Type"]), (500, "text/plain; charset=utf-8"))
+        start = reply.raw.index(auth.encode())
+        self.assertLess(start, 160)
+        self.assertGreater(start + len(auth), 160)
+        fault(provider="fal", kind="echo_auth", where="excerpt_cut", offset=7, status=200)
+        reply = self.get("fal")
+        self.assertEqual((reply.status, reply.raw.index(auth.encode())), (200, 7))
+
+    def test_echo_auth_in_the_next_position(self):
+        fault(provider="fal", kind="echo_auth", where="next_cursor")
+        body = self.get("fal").json
+        self.assertIn(FAL["Authorization"], body["next_cursor"])
+        self.assertTrue(body["has_more"])
+        fault(provider="cartesia", kind="echo_auth", where="next_cursor")
+        body = self.get("cartesia").json
+        self.assertIn(CAR["Authorization"], body["data"][-1]["id"])
+        self.assertTrue(body["has_more"])
+
+    def test_invalid_json_variants_are_what_lenient_decoders_accept(self):
+        for provider in self.AUTH:
+            for variant, marker in (("trailing_comma", b",]"), ("bad_escape", b"\\x41"),
+                                    ("invalid_utf8", b"\xff"), ("lone_surrogate", b"\\ud800"),
+                                    ("leading_zero", b":01,"), ("nan", b":NaN,"), ("control_char", b"\x1b[31m")):
+                fault(provider=provider, kind="invalid_json", variant=variant)
+                reply = self.get(provider)
+                self.assertEqual(reply.status, 200)
+                self.assertIn(marker, reply.raw, (provider, variant))
+                with self.assertRaises(ValueError, msg=(provider, variant)):
+                    strict_loads(reply.raw)
+        # On a create the fault sits at the top level, and the key is still created.
+        fault(provider="fal", kind="invalid_json", variant="trailing_comma")
+        reply = call("POST", "/fal/v1/keys", FAL, {"alias": "broken answer"})
+        self.assertEqual(reply.status, 201)
+        self.assertTrue(reply.raw.endswith(b",}"))
+        self.assertEqual(self.get("fal").json["keys"][0]["alias"], "broken answer")
+
+    def test_control_secret_creates_the_key_and_spoils_its_secret(self):
+        cases = (("fal", "/fal/v1/keys", {"alias": "spoilt"}, "key"),
+                 ("px0", "/px0/v1/api-keys", {"name": "spoilt", "org_id": ORG}, "key"),
+                 ("openrouter", "/openrouter/api/v1/keys", {"name": "spoilt"}, "key"))
+        for provider, path, request, member in cases:
+            for variant, check in (("escape", lambda s: "\x1b[31m" in s), ("newline", lambda s: "\n" in s),
+                                   ("c1", lambda s: "\x9b" in s), ("bidi", lambda s: "\u202e" in s),
+                                   ("space", lambda s: " " in s), ("long", lambda s: len(s) > 4096),
+                                   ("empty", lambda s: s == "" or s.endswith(":"))):
+                fault(provider=provider, kind="control_secret", variant=variant)
+                reply = call("POST", path, self.AUTH[provider], request)
+                self.assertEqual(reply.status, 201)
+                self.assertTrue(check(reply.json[member]), (provider, variant, reply.raw))
+                if provider == "fal":  # key_secret spoilt alike, and key is key_id:key_secret
+                    self.assertTrue(check(reply.json["key_secret"]), (variant, reply.raw))
+            self.assertEqual(self.get(provider).json[self.ARRAY[provider]][0][self.NAME[provider]], "spoilt")
+        body = call("POST", "/fal/v1/keys", FAL, {"alias": "plain"}).json
+        self.assertEqual(body["key"], body["key_id"] + ":" + body["key_secret"])
+
+    def test_evil_names_raw_and_escaped(self):
+        for escaped in (False, True):
+            fault(provider="fal", kind="evil_names", escaped=escaped)
+            reply = call("GET", "/fal/v1/keys?limit=20", FAL)
+            names = [key["alias"] for key in reply.json["keys"]]
+            self.assertEqual(names[:2], ["\x1b[31mred\x1b[0m alert", "bell\x07ring\x08\x08"])
+            self.assertEqual(b"\\u001b[31m" in reply.raw, True)
+            self.assertEqual(reply.raw.isascii(), escaped)
+        fault(provider="openrouter", kind="evil_names")
+        names = [key["name"] for key in self.get("openrouter").json["data"]]
+        self.assertIn("\u202egnp.exe", names)
+        self.assertIn("line\u2028sep\u2029para", names)
+
+    def test_bad_dates(self):
+        fault(provider="cartesia", kind="bad_dates")
+        dates = [key["created_at"] for key in self.get("cartesia").json["data"]]
+        self.assertEqual(dates, ["99999-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59-05:00"])
+        fault(provider="openrouter", kind="bad_dates")
+        reply = call("POST", "/openrouter/api/v1/keys", OR, {"name": "dated"})
+        self.assertEqual((reply.status, reply.json["data"]["created_at"]), (201, "99999-01-01T00:00:00Z"))
+        fault(provider="px0", kind="bad_dates")
+        reply = call("POST", "/px0/v1/api-keys", PX0, {"name": "dated", "org_id": ORG})
+        self.assertEqual((reply.status, reply.json["created_at"]), (201, "99999-01-01T00:00:00Z"))
+
+    def test_invalid_hostile_rules(self):
+        for spec in ({"provider": "fal", "kind": "echo_auth", "where": "nowhere"},
+                     {"provider": "fal", "kind": "echo_auth", "offset": -1},
+                     {"provider": "fal", "kind": "echo_auth", "status": 700},
+                     {"provider": "fal", "kind": "invalid_json", "variant": "comment"},
+                     {"provider": "fal", "kind": "control_secret", "variant": "trailing_comma"},
+                     {"provider": "fal", "kind": "evil_names", "escaped": "yes"},
+                     {"provider": "fal", "kind": "drop", "where": "header"},
+                     {"provider": "fal", "kind": "status", "status": 500, "variant": "nan"}):
+            self.assertEqual(call("POST", "/_sim/faults", body=spec).status, 400, spec)
+        self.assertEqual(call("GET", "/_sim/faults").json, [])
+
+
 class LogAndStatsTests(SimTest):
     def test_log(self):
         created = [call("POST", "/fal/v1/keys", FAL, {"alias": "logged"}).json["key"],

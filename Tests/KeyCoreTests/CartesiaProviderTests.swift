@@ -42,7 +42,7 @@ private func page(_ keys: [String], hasMore: Bool) -> String {
 
     #expect(transport.unusedSteps.isEmpty)
     #expect(keys.map(\.id) == ["key_01HQA", "key_01HQB", "key_01HQC"])
-    #expect(keys.map(\.raw.bytes) == [keyA, keyB, keyC].map { Data($0.utf8) })
+    #expect(keys.map(\.raw.bytes) == [keyA, keyB, keyC].map(compactJSON))
     for request in transport.requests {
       #expect(request.url.host == "api.cartesia.ai")
       #expect(request.header("Authorization") == "Bearer \(adminKey)")
@@ -204,10 +204,19 @@ private func page(_ keys: [String], hasMore: Bool) -> String {
     #expect(error.requestID == testCase.requestID)
   }
 
-  @Test func aLongPlainTextErrorIsShortened() {
-    let message = CartesiaProvider.plainText(Data(String(repeating: "word ", count: 100).utf8))
-    #expect(message?.count == 201)
-    #expect(message?.hasSuffix("…") == true)
+  @Test func aLongPlainTextErrorIsShortened() async throws {
+    let body = String(repeating: "word\n", count: 100)
+    #expect(CartesiaProvider.plainText(Data(body.utf8))?.contains("\n") == false)
+    let transport = MockTransport([
+      .json(
+        "GET", "/api-keys", query: ["limit": "100"], status: 500,
+        headers: ["Content-Type": "text/plain"], body: body)
+    ])
+    let provider = try makeProvider(.cartesia, environment: environment, transport: transport)
+    let error = try await #require(throws: KeyError.self) { try await collect(provider) }
+    let quoted = error.message.replacingOccurrences(of: "Cartesia answered HTTP 500: ", with: "")
+    #expect(quoted.count == 301)
+    #expect(quoted.hasSuffix("…"))
   }
 
   @Test func anAuthFailureSaysAnAdminKeyIsNeeded() async throws {

@@ -416,6 +416,19 @@ private func openRouterKey(_ hash: String) -> FuzzJSON {
             "key \(key.id) has a raw value that is not one object: "
               + String(decoding: key.raw.bytes.prefix(100), as: UTF8.self))
         }
+        // And `raw` is one line of JSON a script can parse, holding nothing a
+        // terminal acts on, whatever the mutation put into it.
+        for key in page.keys {
+          let text = String(decoding: key.raw.bytes, as: UTF8.self)
+          if Untrusted.holdsTerminalControls(text) || text.contains(" ") && text.contains("\n") {
+            return .problem(
+              "key \(key.id) has a raw value with terminal controls: \(text.prefix(100))")
+          }
+          if (try? JSONSerialization.jsonObject(with: key.raw.bytes)) == nil {
+            return .problem(
+              "key \(key.id) has a raw value that does not parse: \(text.prefix(100))")
+          }
+        }
       case .create:
         _ = try await provider.create(CreateRequest(name: "fuzz"))
         guard status < 300 else { return .problem("HTTP \(status) gave a created key") }

@@ -125,7 +125,7 @@ private func fullPage(from first: Int) -> String {
     #expect(only.status == .active)
     #expect(only.scope == nil)
     #expect(only.creator == ApiKey.Creator(id: "user_2dHFtVWx2n56w6HkM0000000000"))
-    #expect(only.raw.bytes == Data(seedKey.utf8))
+    #expect(only.raw.bytes == compactJSON(seedKey))
   }
 
   /// The fixed clock of `testSettings` is 2026-01-01T00:00:00Z.
@@ -182,7 +182,7 @@ private func fullPage(from first: Int) -> String {
     #expect(created.key.status == .active)
     #expect(created.key.expiresAt == ISO8601.parse("2026-06-30T23:30:00Z"))
     #expect(created.key.creator.id == "user_1")
-    #expect(created.key.raw.bytes == Data(data.utf8))
+    #expect(created.key.raw.bytes == compactJSON(data))
   }
 
   @Test(arguments: [

@@ -38,21 +38,27 @@ import Testing
   }
 }
 
-@Suite struct JSONSlicerTests {
+@Suite struct JSONElementSliceTests {
   @Test func findsEachElementExactly() throws {
     let text =
       #"{"meta":{"keys":[9]},"keys" : [ {"a":"x]}\"y"} , {"b":[1,{"c":2}]},3,"s",null ],"z":1}"#
-    let data = Data(text.utf8)
-    let ranges = try #require(JSONSlicer.elements(ofArray: "keys", in: data))
-    let parts = ranges.map { String(decoding: data[$0], as: UTF8.self) }
+    let document = try JSONDocument(parsing: Data(text.utf8))
+    let parts = try document.root.array("keys").map {
+      String(decoding: $0.raw().bytes, as: UTF8.self)
+    }
     #expect(parts == [#"{"a":"x]}\"y"}"#, #"{"b":[1,{"c":2}]}"#, "3", #""s""#, "null"])
   }
 
-  @Test func emptyAndMissingArrays() {
-    #expect(JSONSlicer.elements(ofArray: "keys", in: Data(#"{"keys":[]}"#.utf8)) == [])
-    #expect(JSONSlicer.elements(ofArray: "keys", in: Data(#"{"data":[1]}"#.utf8)) == nil)
-    #expect(JSONSlicer.elements(ofArray: "keys", in: Data(#"[1,2]"#.utf8)) == nil)
-    #expect(JSONSlicer.elements(ofArray: "keys", in: Data(#"{"keys":"#.utf8)) == nil)
+  @Test func emptyAndMissingArrays() throws {
+    let empty = try JSONDocument(parsing: Data(#"{"keys":[]}"#.utf8)).root.array("keys")
+    #expect(Array(empty).isEmpty)
+    #expect(throws: JSONReadError.self) {
+      try JSONDocument(parsing: Data(#"{"data":[1]}"#.utf8)).root.array("keys")
+    }
+    #expect(throws: JSONReadError.self) {
+      try JSONDocument(parsing: Data(#"[1,2]"#.utf8)).root.array("keys")
+    }
+    #expect(throws: JSONSyntaxError.self) { try JSONDocument(parsing: Data(#"{"keys":"#.utf8)) }
   }
 }
 

@@ -642,25 +642,37 @@ private func query(_ request: HTTPRequest) -> [String: String] {
 
 @Suite struct RawSplicingTests {
   @Test func aPrettyPrintedOrHostileRawStaysOneLineOfValidJSON() throws {
-    let raw = Data("{\n  \"key_id\": \"a\",\n\t\"alias\": \"x\u{1B}[31mred\"\r\n}".utf8)
+    let text =
+      "{\n  \"key_id\": \"a\",\n\t\"alias\": \"x\\u001b[31mred\u{9B}2J\u{202E}txt\u{2028}\u{7F}\"\r\n}"
     let key = ApiKey(
-      provider: .fal, id: "a", name: "x", createdAt: nil, raw: RawJSON(bytes: raw))
+      provider: .fal, id: "a", name: "x", createdAt: nil,
+      raw: try RawJSON(parsing: Data(text.utf8)))
     var json = JSONText()
     KeyField.appendObject(key, fields: KeyField.allCases, to: &json)
-    let text = String(decoding: json.bytes, as: UTF8.self)
-    #expect(!text.contains("\n"))
-    #expect(!text.contains("\u{1B}"))
+    let output = String(decoding: json.bytes, as: UTF8.self)
+    for unsafe in ["\n", "\u{1B}", "\u{9B}", "\u{202E}", "\u{2028}", "\u{7F}"] {
+      #expect(!output.contains(unsafe), "raw \(unsafe.unicodeScalars.map(\.value)) in \(output)")
+    }
+    #expect(output.contains(#"\u009b2J\u202etxt\u2028\u007f"#))
     let object = try #require(
       try JSONSerialization.jsonObject(with: Data(json.bytes)) as? [String: Any])
     let parsed = try #require(object["raw"] as? [String: Any])
     #expect(parsed["key_id"] as? String == "a")
-    #expect(parsed["alias"] as? String == "x\u{1B}[31mred")
+    #expect(parsed["alias"] as? String == "x\u{1B}[31mred\u{9B}2J\u{202E}txt\u{2028}\u{7F}")
   }
 
-  @Test func aCompactRawIsCopiedByteForByte() {
-    let raw = Data(#"{"key_id":"a","alias":"caf\u00e9 \"q\""}"#.utf8)
+  @Test func aRawThatIsNotStrictJSONIsRefused() {
+    let invalidUTF8 = Data(#"{"a":""#.utf8) + Data([0xFF]) + Data(#""}"#.utf8)
+    for text in ["{\"a\":\"x\u{1B}[31m\"}", #"{"a":1,}"#, #"{"a":"\x"}"#] {
+      #expect(throws: KeyError.self) { try RawJSON(parsing: Data(text.utf8)) }
+    }
+    #expect(throws: KeyError.self) { try RawJSON(parsing: invalidUTF8) }
+  }
+
+  @Test func aCompactRawIsCopiedByteForByte() throws {
+    let raw = Data(#"{"key_id":"a","alias":"caf\u00e9 \"q\"","n":[1,-2.5e3,true,null]}"#.utf8)
     var json = JSONText()
-    json.value(raw)
+    json.value(try RawJSON(parsing: raw))
     #expect(Data(json.bytes) == raw)
   }
 }

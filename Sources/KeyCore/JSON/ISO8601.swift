@@ -13,62 +13,101 @@ public enum ISO8601 {
     return text.withUTF8 { parse(utf8: $0) }
   }
 
-  private static func parse(utf8: UnsafeBufferPointer<UInt8>) -> Date? {
+  /// A position in the text being parsed. A struct with mutating methods, not
+  /// nested functions over a captured variable: those made every digit read
+  /// pay for a dynamic exclusivity check.
+  private struct Cursor {
+    let utf8: UnsafeBufferPointer<UInt8>
     var index = 0
+
     var isEmpty: Bool { index == utf8.count }
-    func first() -> UInt8? { index < utf8.count ? utf8[index] : nil }
-    func number(_ digits: Int) -> Int? {
+    var first: UInt8? { index < utf8.count ? utf8[index] : nil }
+
+    /// Exactly `digits` decimal digits as a number, or nil.
+    mutating func number(_ digits: Int) -> Int? {
       var value = 0
       for _ in 0..<digits {
-        guard let byte = first(), byte >= 48, byte <= 57 else { return nil }
+        guard let byte = first, byte >= 48, byte <= 57 else { return nil }
         value = value * 10 + Int(byte - 48)
         index += 1
       }
       return value
     }
-    func skip(_ byte: UInt8) -> Bool {
-      guard first() == byte else { return false }
+
+    /// Moves past `byte` if it comes next.
+    mutating func skip(_ byte: UInt8) -> Bool {
+      guard first == byte else { return false }
       index += 1
       return true
     }
-    guard let year = number(4), skip(45), let month = number(2), skip(45), let day = number(2),
-      (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
+  }
+
+  /// `parse` over UTF-8 bytes: a date, a date-time, fractions, `Z` or an offset.
+  private static func parse(utf8: UnsafeBufferPointer<UInt8>) -> Date? {
+    var text = Cursor(utf8: utf8)
+    guard let year = text.number(4), text.skip(45), let month = text.number(2), text.skip(45),
+      let day = text.number(2), (1...12).contains(month),
+      (1...daysIn(month: month, year: year)).contains(day)
     else { return nil }
     var seconds = Double(daysFromCivil(year: year, month: month, day: day) * 86_400)
-    if isEmpty { return Date(timeIntervalSince1970: seconds) }
-    guard skip(84) || skip(116) || skip(32), let hour = number(2), skip(58), let minute = number(2),
-      hour < 24, minute < 60
+    if text.isEmpty { return Date(timeIntervalSince1970: seconds) }
+    guard text.skip(84) || text.skip(116) || text.skip(32), let hour = text.number(2),
+      text.skip(58), let minute = text.number(2), hour < 24, minute < 60
     else { return nil }
     seconds += Double(hour * 3600 + minute * 60)
-    if skip(58) {
-      guard let second = number(2), second <= 60 else { return nil }
+    if text.skip(58) {
+      guard let second = text.number(2), second <= 60 else { return nil }
       seconds += Double(second)
-      if skip(46) || skip(44) {
+      if text.skip(46) || text.skip(44) {
         var scale = 0.1
         var sawDigit = false
-        while let byte = first(), byte >= 48, byte <= 57 {
+        while let byte = text.first, byte >= 48, byte <= 57 {
           seconds += Double(byte - 48) * scale
           scale /= 10
           sawDigit = true
-          index += 1
+          text.index += 1
         }
         guard sawDigit else { return nil }
       }
     }
-    if skip(90) || skip(122) {
-      return isEmpty ? Date(timeIntervalSince1970: seconds) : nil
+    if text.skip(90) || text.skip(122) {
+      return text.isEmpty ? Date(timeIntervalSince1970: seconds) : nil
     }
-    guard let sign = first(), sign == 43 || sign == 45 else {
+    guard let sign = text.first, sign == 43 || sign == 45 else {
       // No zone at all: providers that omit it mean UTC.
-      return isEmpty ? Date(timeIntervalSince1970: seconds) : nil
+      return text.isEmpty ? Date(timeIntervalSince1970: seconds) : nil
     }
-    index += 1
-    guard let offsetHours = number(2) else { return nil }
-    _ = skip(58)
-    let offsetMinutes = number(2) ?? 0
-    guard isEmpty else { return nil }
+    text.index += 1
+    guard let offsetHours = text.number(2), offsetHours < 24 else { return nil }
+    _ = text.skip(58)
+    let offsetMinutes = text.number(2) ?? 0
+    guard text.isEmpty, offsetMinutes < 60 else { return nil }
     let offset = Double(offsetHours * 3600 + offsetMinutes * 60)
     return Date(timeIntervalSince1970: sign == 43 ? seconds - offset : seconds + offset)
+  }
+
+  /// The first instant keyctl prints: 0001-01-01T00:00:00Z.
+  static let earliest = Date(timeIntervalSince1970: -62_135_596_800)
+  /// Just past the last instant keyctl prints (9999-12-31T23:59:59.999Z once
+  /// rounded to milliseconds): later dates would need a five-digit year.
+  static let limit = Date(timeIntervalSince1970: 253_402_300_799.9995)
+
+  /// Whether `format` spells the date as ISO-8601 does: years 0001 to 9999.
+  public static func isShowable(_ date: Date) -> Bool {
+    date >= earliest && date < limit
+  }
+
+  /// A date a provider sent in `field`: nil when it sent none; nil with a note
+  /// for the user when it is not an ISO-8601 date, or one outside the years
+  /// 0001–9999 (after conversion to UTC) that keyctl could only print as a
+  /// non-ISO string.
+  static func providerDate(_ text: String?, field: String, notes: inout [String]) -> Date? {
+    guard let text else { return nil }
+    if let date = parse(text), isShowable(date) { return date }
+    notes.append(
+      "\(field) '\(Untrusted.bounded(text, limit: 40))' is not an ISO-8601 date keyctl can show; "
+        + "shown as null")
+    return nil
   }
 
   /// Formats a date as `YYYY-MM-DDTHH:MM:SSZ` in UTC, with milliseconds only when present.

@@ -52,14 +52,18 @@ public struct ApiKey: Sendable, Equatable {
   public var lastUsedAt: Date?
   /// Who created the key.
   public var creator: Creator
-  /// The provider's object exactly as received.
+  /// The provider's object as received (see `RawJSON` for what is made safe).
   public var raw: RawJSON
+  /// What keyctl could not show of the key and why, one sentence each (e.g. a
+  /// date outside the years 0001–9999, shown as null); `list` prints them on
+  /// stderr. Server text quoted in them is already blanked and bounded.
+  public var notes: [String]
 
   /// Creates a normalized key; adapters call this from their mapping code.
   public init(
     provider: ProviderID, id: String, name: String?, createdAt: Date?, scope: String? = nil,
     status: Status? = nil, expiresAt: Date? = nil, lastUsedAt: Date? = nil,
-    creator: Creator = Creator(), raw: RawJSON
+    creator: Creator = Creator(), raw: RawJSON, notes: [String] = []
   ) {
     self.provider = provider
     self.id = id
@@ -71,5 +75,6 @@ public struct ApiKey: Sendable, Equatable {
     self.lastUsedAt = lastUsedAt
     self.creator = creator
     self.raw = raw
+    self.notes = notes
   }
 }

@@ -81,49 +81,6 @@ struct ProviderClient: Sendable {
     }
   }
 
-  /// Whether a response may be read as JSON: its Content-Type names JSON, or it has none.
-  func mayBeJSON(_ response: HTTPResponse) -> Bool {
-    response.headers["content-type"].map { $0.lowercased().contains("json") } ?? true
-  }
-
-  /// Decodes a 2xx JSON body, or explains why it could not be read.
-  func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse) throws -> T {
-    if !mayBeJSON(response), let contentType = response.headers["content-type"] {
-      throw unreadable(response, reason: "expected JSON but got \(contentType)")
-    }
-    do {
-      return try JSONDecoder().decode(type, from: response.body)
-    } catch let error as DecodingError {
-      throw unreadable(response, reason: Self.describe(error))
-    } catch {
-      throw unreadable(response, reason: "the body is not JSON")
-    }
-  }
-
-  /// The raw bytes of each element of `arrayKey`, paired with the decoded values.
-  func rawElements(ofArray arrayKey: String, in response: HTTPResponse, expecting count: Int)
-    throws -> [RawJSON]
-  {
-    let body = response.body
-    guard let ranges = JSONSlicer.elements(ofArray: arrayKey, in: body), ranges.count == count
-    else {
-      throw unreadable(response, reason: "the '\(arrayKey)' array could not be read")
-    }
-    return body.withUnsafeBytes { buffer in
-      ranges.map { RawJSON(bytes: Data(buffer[$0])) }
-    }
-  }
-
-  /// An error for a 2xx body keyctl cannot read.
-  func unreadable(_ response: HTTPResponse, reason: String) -> KeyError {
-    KeyError(
-      .badResponse,
-      "\(provider.displayName) sent a response keyctl cannot read (HTTP \(response.status)): "
-        + "\(reason). It began: \(excerpt(response.body))",
-      provider: provider, status: response.status, requestID: Self.requestID(response.headers),
-      hint: "Check the base URL points at \(provider.displayName)'s API, or retry later.")
-  }
-
   // MARK: - Private
 
   private func makeURL(_ path: String, query: [(String, String)]) throws -> URL {
@@ -161,9 +118,10 @@ struct ProviderClient: Sendable {
     if Task.isCancelled { throw KeyError(.interrupted, "interrupted", provider: provider) }
   }
 
-  /// Builds the line only when `--verbose` asked for it.
+  /// Builds the line only when `--verbose` asked for it; redacted, then blanked.
   private func log(_ line: @autoclosure () -> String) {
-    settings.log?(redactor.redact("\(provider.rawValue): \(line())"))
+    guard let log = settings.log else { return }
+    log(Untrusted.blank(redactor.redact("\(provider.rawValue): \(line())")))
   }
 
   private func pause(_ wait: Double, attempt: inout Int, reason: String) async throws {
@@ -232,8 +190,7 @@ struct ProviderClient: Sendable {
         "\(name) answered HTTP \(status), a redirect without a Location header, so there is "
           + "nowhere to follow it", hint: "Check the base URL points at \(name)'s API.")
     }
-    var target = redactor.redact(location)
-    if target.count > 200 { target = String(target.prefix(200)) + "…" }
+    let target = serverText.header(location)
     let moved = "Point the base URL at the final address."
     if request.method != "GET" {
       return refused(
@@ -259,12 +216,12 @@ struct ProviderClient: Sendable {
     if (300..<400).contains(status) {
       return redirectError(response, to: request, idempotent: idempotent)
     }
+    // Everything quoted from the server passes the one chokepoint: redacted,
+    // blanked, bounded (a message at 300 characters, a request id at 128).
     let parsed = parseError(response.body)
-    let requestID = parsed?.requestID ?? Self.requestID(response.headers)
-    var message = parsed?.message.map { redactor.redact($0) } ?? excerpt(response.body)
+    let requestID = serverText.requestID(parsed?.requestID) ?? headerRequestID(response)
+    var message = parsed?.message.map(serverText.message) ?? serverText.excerpt(response.body)
     if message.isEmpty { message = "(empty body)" }
-    // A provider's message is printed whole only up to a sane length.
-    if message.count > 300 { message = String(message.prefix(300)) + "…" }
     let kind = KeyError.kind(forStatus: status)
     let hint = statusHint(kind, status: status, idempotent: idempotent, attempts: attempts)
     return KeyError(
@@ -272,44 +229,10 @@ struct ProviderClient: Sendable {
       status: status, requestID: requestID, hint: hint)
   }
 
-  /// The request id providers put in headers when the body has none.
-  private static func requestID(_ headers: [String: String]) -> String? {
-    headers["x-request-id"] ?? headers["request-id"] ?? headers["x-fal-request-id"]
-  }
-
   /// The hint for a request that may have reached the provider and must not be repeated blindly.
   static func mayHaveHappened(_ provider: ProviderID) -> String {
     "The request may have reached \(provider.displayName), so the key may exist: check with "
       + "'keyctl list -p \(provider.rawValue)' before creating it again."
-  }
-
-  /// A short, single-line, redacted start of a body for error messages.
-  func excerpt(_ body: Data) -> String {
-    if body.isEmpty { return "(empty body)" }
-    let text = String(decoding: body.prefix(160), as: UTF8.self)
-    let flat = String(
-      text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
-    let squeezed = flat.split(separator: " ", omittingEmptySubsequences: true).joined(
-      separator: " ")
-    return "\"" + redactor.redact(squeezed) + (body.count > 160 ? "…" : "") + "\""
-  }
-
-  private static func describe(_ error: DecodingError) -> String {
-    switch error {
-    case .keyNotFound(let key, let context):
-      return "field '\(path(context.codingPath + [key]))' is missing"
-    case .typeMismatch(_, let context), .valueNotFound(_, let context):
-      return "field '\(path(context.codingPath))' has an unexpected type"
-    case .dataCorrupted(let context):
-      return context.codingPath.isEmpty
-        ? "the body is not valid JSON" : "field '\(path(context.codingPath))' is invalid"
-    @unknown default:
-      return "the body has an unexpected shape"
-    }
-  }
-
-  private static func path(_ keys: [any CodingKey]) -> String {
-    keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
   }
 
   /// "16 MiB" for a whole number of mebibytes, else the bytes.

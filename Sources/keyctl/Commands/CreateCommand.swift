@@ -49,6 +49,7 @@ enum CreateCommand {
     } catch let closed as OutputClosed {
       throw lostSecret(created, name: name, provider: provider, reason: closed.reason)
     }
+    KeyNotes.print([created.key], to: context.stderr)
     if !quiet {
       context.stderr.line("keyctl: the secret is shown only once; store it now.")
     }

@@ -59,6 +59,7 @@ enum ListCommand {
           providers: providers, options: options, limit: limit, cursor: cursor, keep: keep)
       ) { _, keys in
         if sort == nil { try writer.write(keys) } else { sorted += keys }
+        KeyNotes.print(keys, to: context.stderr)
       }
       if let sort {
         try writer.write(sort.apply(sorted))

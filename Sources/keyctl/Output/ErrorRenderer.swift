@@ -3,20 +3,25 @@ import KeyCore
 /// The one place a `KeyError` becomes text: `keyctl: <what happened>`, the
 /// provider's request id when there is one, then what to do next.
 ///
-/// Messages can carry text a provider sent, so control characters are blanked
-/// here: an error body must not be able to move the cursor or recolour the
-/// user's terminal.
+/// Server text in an error was redacted, blanked and bounded where KeyCore
+/// quoted it; everything is blanked once more here (`Untrusted.blank`), so no
+/// error can move the cursor, recolour or reorder the user's terminal
+/// whatever built it. A hint is keyctl's own text and keeps its line breaks
+/// and indentation: only a line holding such a character is blanked.
 enum ErrorRenderer {
+  /// The error as the lines keyctl prints on stderr.
   static func render(_ error: KeyError) -> String {
-    var text = "keyctl: " + printable(error.message)
-    if let requestID = error.requestID { text += " (request id \(printable(requestID)))" }
-    if let hint = error.hint { text += "\n" + hint }
+    var text = "keyctl: " + Untrusted.blank(error.message)
+    if let requestID = error.requestID { text += " (request id \(Untrusted.blank(requestID)))" }
+    if let hint = error.hint {
+      text +=
+        "\n"
+        + hint.split(separator: "\n", omittingEmptySubsequences: false)
+        .map { line in
+          Untrusted.holdsTerminalControls(String(line))
+            ? Untrusted.blank(String(line)) : String(line)
+        }.joined(separator: "\n")
+    }
     return text
-  }
-
-  private static func printable(_ text: String) -> String {
-    String(
-      String.UnicodeScalarView(
-        text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
   }
 }

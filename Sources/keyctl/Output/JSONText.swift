@@ -15,45 +15,23 @@ struct JSONText {
       contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
   }
 
-  /// Splices a provider's JSON value, byte for byte unless it holds control
-  /// bytes: whitespace (a pretty-printing provider) becomes a space so an ndjson
-  /// record stays on one line, and any other control byte (only legal nowhere,
-  /// but tolerated by lenient decoders) becomes a `\u00XX` escape, so a provider
-  /// can neither break the output's JSON nor send escape codes to a terminal.
-  mutating func value(_ json: Data) {
-    json.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
-      guard buffer.contains(where: { $0 < 0x20 }) else {
-        bytes.append(contentsOf: buffer)
-        return
-      }
-      for byte in buffer {
-        switch byte {
-        case 0x09, 0x0A, 0x0D: bytes.append(0x20)
-        case 0..<0x20: escape(byte)
-        default: bytes.append(byte)
-        }
-      }
-    }
+  /// Splices a provider's JSON value as it is: a `RawJSON` is only ever made
+  /// from strict JSON and is already one line with every terminal-moving
+  /// character escaped and every credential masked (see `RawJSON`).
+  mutating func value(_ json: RawJSON) {
+    json.bytes.withUnsafeBytes { bytes.append(contentsOf: $0) }
   }
 
-  /// Appends a JSON string, or `null` for nil.
+  /// Appends a JSON string, or `null` for nil. Quotes, backslashes and every
+  /// character that moves a terminal (C0, DEL, C1, bidi and zero-width
+  /// characters, U+2028/U+2029) are escaped (see `Untrusted.appendJSONString`),
+  /// so a provider's text can neither break the JSON nor act on a terminal.
   mutating func string(_ value: String?) {
-    guard var value else {
+    guard let value else {
       raw("null")
       return
     }
-    bytes.append(0x22)
-    value.withUTF8 { utf8 in
-      // Runs that need no escape (almost every string) are copied whole.
-      var start = 0
-      for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-        bytes += UnsafeBufferPointer(rebasing: utf8[start..<index])
-        escape(byte)
-        start = index + 1
-      }
-      bytes += UnsafeBufferPointer(rebasing: utf8[start...])
-    }
-    bytes.append(0x22)
+    Untrusted.appendJSONString(value, to: &bytes)
   }
 
   /// Appends a date as an ISO-8601 UTC string, or `null` for nil.
@@ -65,21 +43,6 @@ struct JSONText {
     bytes.append(0x22)
     ISO8601.append(value, to: &bytes)
     bytes.append(0x22)
-  }
-
-  private mutating func escape(_ byte: UInt8) {
-    switch byte {
-    case 0x22: raw("\\\"")
-    case 0x5C: raw("\\\\")
-    case 0x0A: raw("\\n")
-    case 0x0D: raw("\\r")
-    case 0x09: raw("\\t")
-    default:
-      let hex: StaticString = "0123456789abcdef"
-      raw("\\u00")
-      bytes.append(hex.utf8Start[Int(byte >> 4)])
-      bytes.append(hex.utf8Start[Int(byte & 0xF)])
-    }
   }
 
   /// Appends an integer, or `null` for nil.

@@ -29,8 +29,9 @@ enum KeyField: String, CaseIterable {
     return fields
   }
 
-  /// The field as one line of table text; control characters are blanked so a
-  /// key name cannot move the cursor or change colours in the user's terminal.
+  /// The field as one line of table text, blanked (`Untrusted.blank`) so a key
+  /// name cannot move the cursor, change colours or reorder text in the
+  /// user's terminal.
   func text(of key: ApiKey) -> String {
     let value: String?
     switch self {
@@ -45,10 +46,8 @@ enum KeyField: String, CaseIterable {
     case .creator: value = key.creator.email ?? key.creator.name ?? key.creator.id
     case .raw: value = String(decoding: key.raw.bytes, as: UTF8.self)
     }
-    guard let value, !value.isEmpty else { return "-" }
-    return String(
-      String.UnicodeScalarView(
-        value.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+    let text = value.map(Untrusted.blank) ?? ""
+    return text.isEmpty ? "-" : text
   }
 }
 
@@ -89,7 +88,7 @@ extension KeyField {
       json.raw(",\"id\":")
       json.string(key.creator.id)
       json.raw("}")
-    case .raw: json.value(key.raw.bytes)
+    case .raw: json.value(key.raw)
     }
   }
 

@@ -95,3 +95,29 @@ func collect(_ provider: any KeyProvider, options: ListOptions = ListOptions()) 
   }
   return keys
 }
+
+/// `json` without the white space between its tokens: what `raw` keeps of a
+/// provider's object (white space inside strings stays).
+func compactJSON(_ json: String) -> Data {
+  var output: [UInt8] = []
+  var inString = false
+  var escaped = false
+  for byte in json.utf8 {
+    if inString {
+      if escaped {
+        escaped = false
+      } else if byte == 0x5C {
+        escaped = true
+      } else if byte == 0x22 {
+        inString = false
+      }
+      output.append(byte)
+    } else if byte == 0x22 {
+      inString = true
+      output.append(byte)
+    } else if ![0x20, 0x0A, 0x0D, 0x09].contains(byte) {
+      output.append(byte)
+    }
+  }
+  return Data(output)
+}

@@ -17,14 +17,20 @@ struct CartesiaProvider: KeyProvider {
     if case .token(let lastID) = position { query.append(("starting_after", lastID)) }
     if let text = options.query { query.append(("q", text)) }
     let response = try await client.get("/api-keys", query: query)
-    let body = try client.decode(CartesiaWire.ListResponse.self, from: response)
-    let raws = try client.rawElements(ofArray: "data", in: response, expecting: body.data.count)
-    let keys = zip(body.data, raws).map { Self.normalize($0, raw: $1) }
+    let body = try client.read(response) { json throws(JSONReadError) in
+      try CartesiaWire.ListResponse(json: json, Self.normalize)
+    }
     // An empty page with has_more has no last id to go on from: it keeps its own
     // position, so the paginator reports it (no new keys, yet more follow)
     // instead of the listing ending early as if complete.
-    let next = body.hasMore ? (body.data.last.map { PagePosition.token($0.id) } ?? position) : nil
-    return Page(keys: keys, next: next)
+    var next: PagePosition?
+    if body.hasMore {
+      next =
+        try body.lastID.map {
+          try client.position($0, named: "page position (the last key's id)", in: response)
+        } ?? position
+    }
+    return Page(keys: body.data, next: next)
   }
 
   func create(_ request: CreateRequest) async throws -> CreatedKey {
@@ -33,37 +39,35 @@ struct CartesiaProvider: KeyProvider {
       hint: "Create the key at https://play.cartesia.ai/keys.")
   }
 
+  /// A listed key in keyctl's shape; a date it cannot show becomes a note.
   static func normalize(_ key: CartesiaWire.Key, raw: RawJSON) -> ApiKey {
-    ApiKey(
-      provider: .cartesia, id: key.id, name: key.description,
-      createdAt: key.createdAt.flatMap(ISO8601.parse),
-      creator: ApiKey.Creator(email: key.creatorEmail), raw: raw)
+    var notes: [String] = []
+    let createdAt = ISO8601.providerDate(key.createdAt, field: "created_at", notes: &notes)
+    return ApiKey(
+      provider: .cartesia, id: key.id, name: key.description, createdAt: createdAt,
+      creator: ApiKey.Creator(email: key.creatorEmail), raw: raw, notes: notes)
   }
 
   /// Reads the JSON error of version 2026-03-01, or the plain text older
   /// versions and proxies send; anything else is left to the client's excerpt.
+  /// What it returns is redacted, blanked and bounded by the client.
   @Sendable static func parseError(_ body: Data) -> ProviderErrorBody? {
-    if let decoded = try? JSONDecoder().decode(CartesiaWire.ErrorResponse.self, from: body),
-      let text = decoded.message ?? decoded.title
-    {
+    if let document = try? JSONDocument(parsing: body) {
+      let decoded = CartesiaWire.ErrorResponse(json: document.root)
+      guard let text = decoded.message ?? decoded.title else { return nil }
       var message = text
       if let code = decoded.errorCode { message += " (\(code))" }
       if let url = decoded.docURL { message += "; see \(url)" }
-      return ProviderErrorBody(
-        message: message, requestID: decoded.requestID)
+      return ProviderErrorBody(message: message, requestID: decoded.requestID)
     }
     return plainText(body).map { ProviderErrorBody(message: $0) }
   }
 
-  /// A short single line from a plain-text body; nil for JSON, HTML or nothing.
+  /// A plain-text body as one line; nil for JSON, HTML, invalid UTF-8 or nothing.
   static func plainText(_ body: Data) -> String? {
-    guard let text = String(data: body, encoding: .utf8) else { return nil }
-    let words = text.split { character in
-      character.isWhitespace
-        || character.unicodeScalars.contains { $0.properties.generalCategory == .control }
-    }
-    let line = words.joined(separator: " ")
+    guard let text = String(validating: body, as: UTF8.self) else { return nil }
+    let line = Untrusted.blank(text.split(whereSeparator: \.isWhitespace).joined(separator: " "))
     guard let first = line.first, !"{[<".contains(first) else { return nil }
-    return line.count > 200 ? String(line.prefix(200)) + "…" : line
+    return line
   }
 }

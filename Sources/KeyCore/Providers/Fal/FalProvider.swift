@@ -13,55 +13,56 @@ struct FalProvider: KeyProvider {
     if case .token(let cursor) = position { query.append(("cursor", cursor)) }
     if options.expandCreator { query.append(("expand", "creator_info")) }
     let response = try await client.get("/keys", query: query)
-    let (body, raws) = try read(response)
-    let keys = zip(body.keys, raws).map { Self.normalize($0, raw: $1) }
-    let more = body.hasMore ?? (body.nextCursor != nil)
-    let next = more ? body.nextCursor.map(PagePosition.token) : nil
-    return Page(keys: keys, next: next)
-  }
-
-  /// A page's keys with their exact bytes: in one strict pass when `JSONReader`
-  /// vouches for the body (the usual case), else by `JSONDecoder` and
-  /// `JSONSlicer`, whose errors say what is wrong. Both read a page the same.
-  private func read(_ response: HTTPResponse) throws -> (FalWire.ListResponse, [RawJSON]) {
-    if client.mayBeJSON(response), let read = FalWire.ListResponse.read(response.body) {
-      return read
+    let body = try client.read(response) { json throws(JSONReadError) in
+      try FalWire.ListResponse(json: json, Self.normalize)
     }
-    let body = try client.decode(FalWire.ListResponse.self, from: response)
-    let raws = try client.rawElements(ofArray: "keys", in: response, expecting: body.keys.count)
-    return (body, raws)
+    let more = body.hasMore ?? (body.nextCursor != nil)
+    let next = try body.nextCursor.flatMap { cursor in
+      more ? try client.position(cursor, named: "next_cursor", in: response) : nil
+    }
+    return Page(keys: body.keys, next: next)
   }
 
   func create(_ request: CreateRequest) async throws -> CreatedKey {
     let payload = try JSONEncoder().encode(FalWire.CreateRequest(alias: request.name))
     let response = try await client.post("/keys", json: payload)
-    let body = try client.decode(FalWire.CreateResponse.self, from: response)
-    guard let secret = body.key ?? body.keySecret.map({ body.keyID + ":" + $0 }) else {
-      throw client.unreadable(response, reason: "the new key's secret is missing")
+    return try client.readCreated(
+      response, name: request.name, idField: "key_id", secretFields: ["key", "key_secret"]
+    ) { json throws(JSONReadError) in
+      let body = try FalWire.CreateResponse(json: json)
+      guard let secret = body.key ?? body.keySecret.map({ body.keyID + ":" + $0 }) else {
+        throw JSONReadError(description: "the new key's secret is missing")
+      }
+      // `key_id:` alone authenticates nothing: the secret half is what was asked for.
+      if let colon = secret.firstIndex(of: ":"), secret[secret.index(after: colon)...].isEmpty {
+        throw JSONReadError(description: "the new key's secret is empty")
+      }
+      let key = ApiKey(
+        provider: .fal, id: body.keyID, name: request.name, createdAt: nil,
+        raw: json.raw(removing: ["key", "key_secret"]))
+      return CreatedKey(key: key, secret: secret)
     }
-    let key = ApiKey(
-      provider: .fal, id: body.keyID, name: request.name, createdAt: nil,
-      raw: RawJSON.stripping(["key", "key_secret"], from: response.body))
-    return CreatedKey(key: key, secret: secret)
   }
 
+  /// A listed key in keyctl's shape; a date it cannot show becomes a note.
   static func normalize(_ key: FalWire.Key, raw: RawJSON) -> ApiKey {
-    ApiKey(
-      provider: .fal, id: key.keyID, name: key.alias,
-      createdAt: key.createdAt.flatMap(ISO8601.parse),
-      scope: key.scope,
-      creator: ApiKey.Creator(email: key.creatorEmail, name: key.creatorNickname), raw: raw)
+    var notes: [String] = []
+    let createdAt = ISO8601.providerDate(key.createdAt, field: "created_at", notes: &notes)
+    return ApiKey(
+      provider: .fal, id: key.keyID, name: key.alias, createdAt: createdAt, scope: key.scope,
+      creator: ApiKey.Creator(email: key.creatorEmail, name: key.creatorNickname), raw: raw,
+      notes: notes)
   }
 
+  /// fal's message and type, and the request id it puts in the body.
   @Sendable static func parseError(_ body: Data) -> ProviderErrorBody? {
-    guard let decoded = try? JSONDecoder().decode(FalWire.ErrorResponse.self, from: body) else {
-      return nil
-    }
-    if let error = decoded.error {
-      let message = [error.message, error.type.map { "(\($0))" }].compactMap { $0 }.joined(
-        separator: " ")
+    guard let document = try? JSONDocument(parsing: body) else { return nil }
+    let decoded = FalWire.ErrorResponse(json: document.root)
+    let message = [decoded.message, decoded.type.map { "(\($0))" }].compactMap { $0 }.joined(
+      separator: " ")
+    if !message.isEmpty || decoded.requestID != nil {
       return ProviderErrorBody(
-        message: message.isEmpty ? nil : message, requestID: error.requestID)
+        message: message.isEmpty ? nil : message, requestID: decoded.requestID)
     }
     return decoded.detail.map { ProviderErrorBody(message: $0) }
   }

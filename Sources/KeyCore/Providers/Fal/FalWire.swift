@@ -1,20 +1,31 @@
 import Foundation
 
-/// fal's JSON shapes, exactly as its API sends them.
+/// fal's JSON shapes, exactly as its API sends them, each read once from a
+/// strictly parsed body (`init(json:)`).
 enum FalWire {
-  struct ListResponse: Decodable {
-    let keys: [Key]
+  /// `GET /keys`: a page of keys and where the next one is. Each key is
+  /// handed to `each` with its `raw` as it is read, so the adapter's mapping
+  /// takes it over without a copy (`Element` is the normalized key).
+  struct ListResponse<Element> {
+    /// The page's keys, as `each` made them.
+    let keys: [Element]
+    /// The cursor of the next page, read unredacted so it can be checked.
     let nextCursor: String?
+    /// Whether more pages follow; older answers leave it out.
     let hasMore: Bool?
 
-    enum CodingKeys: String, CodingKey {
-      case keys
-      case nextCursor = "next_cursor"
-      case hasMore = "has_more"
+    /// Reads a page; `keys` is required, the rest optional.
+    init(json: JSONValue, _ each: (Key, RawJSON) -> Element) throws(JSONReadError) {
+      keys = try json.map("keys") { element throws(JSONReadError) in
+        each(try Key(json: element), element.raw())
+      }
+      nextCursor = try json.optional("next_cursor")?.unredactedString()
+      hasMore = try json.optionalBool("has_more")
     }
   }
 
-  struct Key: Decodable {
+  /// One listed key; only `key_id` is required.
+  struct Key {
     let keyID: String
     let alias: String?
     let scope: String?
@@ -22,134 +33,52 @@ enum FalWire {
     let creatorNickname: String?
     let creatorEmail: String?
 
-    enum CodingKeys: String, CodingKey {
-      case keyID = "key_id"
-      case alias, scope
-      case createdAt = "created_at"
-      case creatorNickname = "creator_nickname"
-      case creatorEmail = "creator_email"
+    /// Reads one key object.
+    init(json: JSONValue) throws(JSONReadError) {
+      keyID = try json.string("key_id")
+      alias = try json.optionalString("alias")
+      scope = try json.optionalString("scope")
+      createdAt = try json.optionalString("created_at")
+      creatorNickname = try json.optionalString("creator_nickname")
+      creatorEmail = try json.optionalString("creator_email")
     }
   }
 
+  /// `POST /keys` body.
   struct CreateRequest: Encodable {
     let alias: String
   }
 
-  struct CreateResponse: Decodable {
+  /// The 201 answer to `POST /keys`: the id and the secret, once.
+  struct CreateResponse {
     let keyID: String
     let keySecret: String?
     let key: String?
 
-    enum CodingKeys: String, CodingKey {
-      case keyID = "key_id"
-      case keySecret = "key_secret"
-      case key
+    /// Reads the answer; the secrets are read unredacted, to be checked and printed.
+    init(json: JSONValue) throws(JSONReadError) {
+      keyID = try json.string("key_id")
+      keySecret = try json.optional("key_secret")?.unredactedString()
+      key = try json.optional("key")?.unredactedString()
     }
   }
 
-  struct ErrorResponse: Decodable {
-    struct Detail: Decodable {
-      let type: String?
-      let message: String?
-      let requestID: String?
-
-      enum CodingKeys: String, CodingKey {
-        case type, message
-        case requestID = "request_id"
-      }
-    }
-
-    let error: Detail?
+  /// fal's error body: `{"error":{"type","message","request_id"}}`, or a
+  /// FastAPI-style `{"detail": "…"}` from its proxies.
+  struct ErrorResponse {
+    let type: String?
+    let message: String?
+    let requestID: String?
     let detail: String?
-  }
-}
 
-extension FalWire.ListResponse {
-  /// Reads a list body in one strict pass, with the exact bytes of each key for
-  /// `raw`; nil when `JSONReader` declines and `JSONDecoder` should decide.
-  static func read(_ body: Data) -> (Self, [RawJSON])? {
-    body.withUnsafeBytes { buffer in
-      var reader = JSONReader(buffer)
-      return try? read(&reader, in: buffer)
+    /// Reads whichever of the two shapes the body has; a field of another
+    /// type is left out rather than losing the rest.
+    init(json: JSONValue) {
+      let error = try? json.optional("error")
+      type = try? error?.optionalString("type")
+      message = try? error?.optionalString("message")
+      requestID = try? error?.optionalString("request_id")
+      detail = try? json.optionalString("detail")
     }
-  }
-
-  private static func read(_ reader: inout JSONReader, in buffer: UnsafeRawBufferPointer)
-    throws(JSONReader.Decline) -> (Self, [RawJSON])
-  {
-    var keys: [FalWire.Key]?
-    var raws: [RawJSON] = []
-    var nextCursor: String??
-    var hasMore: Bool??
-    try reader.beginObject()
-    var members = 0
-    while let name = try reader.nextMember(&members) {
-      if name.elementsEqual("keys".utf8) {
-        guard keys == nil else { throw JSONReader.Decline() }
-        var list: [FalWire.Key] = []
-        list.reserveCapacity(100)
-        raws.reserveCapacity(100)
-        try reader.beginArray()
-        var elements = 0
-        while try reader.nextElement(&elements) {
-          let start = reader.index
-          list.append(try FalWire.Key.read(&reader))
-          let element = UnsafeRawBufferPointer(rebasing: buffer[start..<reader.index])
-          raws.append(RawJSON(bytes: Data(element)))
-        }
-        keys = list
-      } else if name.elementsEqual("next_cursor".utf8) {
-        guard nextCursor == nil else { throw JSONReader.Decline() }
-        nextCursor = .some(try reader.optionalString())
-      } else if name.elementsEqual("has_more".utf8) {
-        guard hasMore == nil else { throw JSONReader.Decline() }
-        hasMore = .some(try reader.optionalBool())
-      } else {
-        try reader.skipValue()
-      }
-    }
-    try reader.end()
-    guard let keys else { throw JSONReader.Decline() }
-    return (Self(keys: keys, nextCursor: nextCursor ?? nil, hasMore: hasMore ?? nil), raws)
-  }
-}
-
-extension FalWire.Key {
-  /// Reads one key object (see `ListResponse.read`).
-  fileprivate static func read(_ reader: inout JSONReader) throws(JSONReader.Decline) -> Self {
-    var keyID: String?
-    var alias: String??
-    var scope: String??
-    var createdAt: String??
-    var creatorNickname: String??
-    var creatorEmail: String??
-    func once(_ slot: inout String??, _ reader: inout JSONReader) throws(JSONReader.Decline) {
-      guard slot == nil else { throw JSONReader.Decline() }
-      slot = .some(try reader.optionalString())
-    }
-    try reader.beginObject()
-    var members = 0
-    while let name = try reader.nextMember(&members) {
-      if name.elementsEqual("key_id".utf8) {
-        guard keyID == nil else { throw JSONReader.Decline() }
-        keyID = try reader.string()
-      } else if name.elementsEqual("alias".utf8) {
-        try once(&alias, &reader)
-      } else if name.elementsEqual("scope".utf8) {
-        try once(&scope, &reader)
-      } else if name.elementsEqual("created_at".utf8) {
-        try once(&createdAt, &reader)
-      } else if name.elementsEqual("creator_nickname".utf8) {
-        try once(&creatorNickname, &reader)
-      } else if name.elementsEqual("creator_email".utf8) {
-        try once(&creatorEmail, &reader)
-      } else {
-        try reader.skipValue()
-      }
-    }
-    guard let keyID else { throw JSONReader.Decline() }
-    return Self(
-      keyID: keyID, alias: alias ?? nil, scope: scope ?? nil, createdAt: createdAt ?? nil,
-      creatorNickname: creatorNickname ?? nil, creatorEmail: creatorEmail ?? nil)
   }
 }

@@ -19,10 +19,11 @@ struct OpenRouterProvider: KeyProvider {
     if options.includeExpired { query.append(("include_expired", "true")) }
     if let workspace = options.workspaceID { query.append(("workspace_id", workspace)) }
     let response = try await client.get("/keys", query: query)
-    let body = try client.decode(OpenRouterWire.ListResponse.self, from: response)
-    let raws = try client.rawElements(ofArray: "data", in: response, expecting: body.data.count)
     let now = client.settings.now()
-    let keys = zip(body.data, raws).map { Self.normalize($0, raw: $1, now: now) }
+    let body = try client.read(response) { json throws(JSONReadError) in
+      try OpenRouterWire.ListResponse(json: json) { Self.normalize($0, raw: $1, now: now) }
+    }
+    let keys = body.data
     // There is no has_more: only a short page proves the end. Advancing by the
     // count received (100 in practice) keeps the offsets exact either way.
     let full = body.data.count >= Self.pageLength
@@ -49,16 +50,21 @@ struct OpenRouterProvider: KeyProvider {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     let response = try await client.post("/keys", json: try encoder.encode(wire))
-    let body = try client.decode(OpenRouterWire.CreateResponse.self, from: response)
-    guard let raw = JSONSlicer.value(forKey: "data", in: response.body) else {
-      throw client.unreadable(response, reason: "the 'data' object could not be read")
+    let now = client.settings.now()
+    return try client.readCreated(
+      response, name: request.name, idField: "hash", secretFields: ["key"], container: "data"
+    ) { json throws(JSONReadError) in
+      let body = try OpenRouterWire.CreateResponse(json: json)
+      return CreatedKey(key: Self.normalize(body.data, raw: body.raw, now: now), secret: body.key)
     }
-    let key = Self.normalize(body.data, raw: RawJSON(bytes: raw), now: client.settings.now())
-    return CreatedKey(key: key, secret: body.key)
   }
 
+  /// A key in keyctl's shape, its status decided as of `now`; a date it
+  /// cannot show becomes a note.
   static func normalize(_ key: OpenRouterWire.Key, raw: RawJSON, now: Date) -> ApiKey {
-    let expiresAt = key.expiresAt.flatMap(ISO8601.parse)
+    var notes: [String] = []
+    let createdAt = ISO8601.providerDate(key.createdAt, field: "created_at", notes: &notes)
+    let expiresAt = ISO8601.providerDate(key.expiresAt, field: "expires_at", notes: &notes)
     let status: ApiKey.Status
     if key.disabled == true {
       status = .disabled
@@ -69,14 +75,17 @@ struct OpenRouterProvider: KeyProvider {
     }
     return ApiKey(
       provider: .openrouter, id: key.hash, name: key.name,
-      createdAt: key.createdAt.flatMap(ISO8601.parse), status: status, expiresAt: expiresAt,
-      lastUsedAt: key.lastUsedAt.flatMap(ISO8601.parse),
-      creator: ApiKey.Creator(id: key.creatorUserID), raw: raw)
+      createdAt: createdAt, status: status, expiresAt: expiresAt,
+      lastUsedAt: ISO8601.providerDate(key.lastUsedAt, field: "last_used_at", notes: &notes),
+      creator: ApiKey.Creator(id: key.creatorUserID), raw: raw, notes: notes)
   }
 
+  /// `{"error":{"code","message","metadata"?}}`; the code repeats the HTTP
+  /// status, so only the message is read.
   @Sendable static func parseError(_ body: Data) -> ProviderErrorBody? {
-    guard let decoded = try? JSONDecoder().decode(OpenRouterWire.ErrorResponse.self, from: body),
-      let message = decoded.error.message, !message.isEmpty
+    guard let document = try? JSONDocument(parsing: body),
+      let message = try? document.root.optional("error")?.optionalString("message"),
+      !message.isEmpty
     else { return nil }
     return ProviderErrorBody(message: message)
   }

@@ -1,14 +1,25 @@
 import Foundation
 
-/// OpenRouter's JSON shapes for its management API (`/keys`).
+/// OpenRouter's JSON shapes for its management API (`/keys`); the ones keyctl
+/// reads are read once from a strictly parsed body (`init(json:)`).
 enum OpenRouterWire {
-  struct ListResponse: Decodable {
-    let data: [Key]
+  /// `GET /keys`: one page of keys (there is no `has_more`). Each key is
+  /// handed to `each` with its `raw` as it is read.
+  struct ListResponse<Element> {
+    /// The page's keys, as `each` made them.
+    let data: [Element]
+
+    /// Reads a page.
+    init(json: JSONValue, _ each: (Key, RawJSON) -> Element) throws(JSONReadError) {
+      data = try json.map("data") { element throws(JSONReadError) in
+        each(try Key(json: element), element.raw())
+      }
+    }
   }
 
   /// Only `hash` is required: OpenRouter adds fields often (the seed predates
   /// `last_used_at`), and a key missing one should still list.
-  struct Key: Decodable {
+  struct Key {
     let hash: String
     let name: String?
     let disabled: Bool?
@@ -17,12 +28,15 @@ enum OpenRouterWire {
     let lastUsedAt: String?
     let creatorUserID: String?
 
-    enum CodingKeys: String, CodingKey {
-      case hash, name, disabled
-      case createdAt = "created_at"
-      case expiresAt = "expires_at"
-      case lastUsedAt = "last_used_at"
-      case creatorUserID = "creator_user_id"
+    /// Reads one key object.
+    init(json: JSONValue) throws(JSONReadError) {
+      hash = try json.string("hash")
+      name = try json.optionalString("name")
+      disabled = try json.optionalBool("disabled")
+      createdAt = try json.optionalString("created_at")
+      expiresAt = try json.optionalString("expires_at")
+      lastUsedAt = try json.optionalString("last_used_at")
+      creatorUserID = try json.optionalString("creator_user_id")
     }
   }
 
@@ -45,18 +59,19 @@ enum OpenRouterWire {
     }
   }
 
-  struct CreateResponse: Decodable {
+  /// The 201 answer to a create: `{"data": Key, "key": secret}`.
+  struct CreateResponse {
     let data: Key
+    /// `data` as `raw` (it holds no secret: OpenRouter only masks it in `label`).
+    let raw: RawJSON
     let key: String
-  }
 
-  /// `{"error":{"code","message","metadata"?}}`; the code repeats the HTTP
-  /// status, so only the message is read.
-  struct ErrorResponse: Decodable {
-    struct Detail: Decodable {
-      let message: String?
+    /// Reads the answer; the secret is read unredacted, to be checked and printed.
+    init(json: JSONValue) throws(JSONReadError) {
+      let data = try json.required("data")
+      self.data = try Key(json: data)
+      raw = data.raw()
+      key = try json.required("key").unredactedString()
     }
-
-    let error: Detail
   }
 }

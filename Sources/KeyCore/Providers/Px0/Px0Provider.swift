@@ -17,10 +17,12 @@ struct Px0Provider: KeyProvider {
   /// the keys a cursor already returned.
   func page(at position: PagePosition, options: ListOptions) async throws -> Page {
     let response = try await client.get("/v1/api-keys", query: [("org_id", orgID)])
-    let body = try client.decode(Px0Wire.ListResponse.self, from: response)
-    let raws = try client.rawElements(
-      ofArray: "api_keys", in: response, expecting: body.apiKeys.count)
-    return Page(keys: zip(body.apiKeys, raws).map { Self.normalize($0, raw: $1) }, next: nil)
+    let keys = try client.read(response) { json throws(JSONReadError) in
+      try json.map("api_keys") { element throws(JSONReadError) in
+        Self.normalize(try Px0Wire.Key(json: element), raw: element.raw())
+      }
+    }
+    return Page(keys: keys, next: nil)
   }
 
   func create(_ request: CreateRequest) async throws -> CreatedKey {
@@ -30,25 +32,35 @@ struct Px0Provider: KeyProvider {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     let response = try await client.post("/v1/api-keys", json: try encoder.encode(wire))
-    let body = try client.decode(Px0Wire.CreateResponse.self, from: response)
-    let key = ApiKey(
-      provider: .px0, id: body.id, name: body.name ?? request.name,
-      createdAt: body.createdAt.flatMap(ISO8601.parse), scope: body.operation,
-      raw: RawJSON.stripping(["key"], from: response.body))
-    return CreatedKey(key: key, secret: body.key)
+    return try client.readCreated(
+      response, name: request.name, idField: "id", secretFields: ["key"]
+    ) { json throws(JSONReadError) in
+      let body = try Px0Wire.CreateResponse(json: json)
+      var notes: [String] = []
+      let key = ApiKey(
+        provider: .px0, id: body.id, name: body.name ?? request.name,
+        createdAt: ISO8601.providerDate(body.createdAt, field: "created_at", notes: &notes),
+        scope: body.operation, raw: json.raw(removing: ["key"]), notes: notes)
+      return CreatedKey(key: key, secret: body.key)
+    }
   }
 
+  /// A listed key in keyctl's shape; a date it cannot show becomes a note.
   static func normalize(_ key: Px0Wire.Key, raw: RawJSON) -> ApiKey {
-    ApiKey(
-      provider: .px0, id: key.id, name: key.name, createdAt: key.createdAt.flatMap(ISO8601.parse),
-      scope: key.operation, lastUsedAt: key.lastUsedAt.flatMap(ISO8601.parse), raw: raw)
+    var notes: [String] = []
+    let createdAt = ISO8601.providerDate(key.createdAt, field: "created_at", notes: &notes)
+    let lastUsedAt = ISO8601.providerDate(key.lastUsedAt, field: "last_used_at", notes: &notes)
+    return ApiKey(
+      provider: .px0, id: key.id, name: key.name, createdAt: createdAt, scope: key.operation,
+      lastUsedAt: lastUsedAt, raw: raw, notes: notes)
   }
 
+  /// px0's only error shape, `{"error":"<message>"}`.
   @Sendable static func parseError(_ body: Data) -> ProviderErrorBody? {
-    guard let decoded = try? JSONDecoder().decode(Px0Wire.ErrorResponse.self, from: body),
-      !decoded.error.isEmpty
+    guard let document = try? JSONDocument(parsing: body),
+      let message = try? document.root.optionalString("error"), !message.isEmpty
     else { return nil }
-    return ProviderErrorBody(message: decoded.error)
+    return ProviderErrorBody(message: message)
   }
 
   /// The organization to work in: `--org-id`, else `PX0_ORG_ID`; refused unless

@@ -1,26 +1,22 @@
-/// px0's JSON shapes, exactly as its server sends and takes them.
+/// px0's JSON shapes, exactly as its server sends and takes them; the ones
+/// keyctl reads are read once from a strictly parsed body (`init(json:)`).
 enum Px0Wire {
-  struct ListResponse: Decodable {
-    let apiKeys: [Key]
-
-    enum CodingKeys: String, CodingKey {
-      case apiKeys = "api_keys"
-    }
-  }
-
-  /// Only `id` is required here: the other fields are read when present, so a
-  /// server version that drops one still lists.
-  struct Key: Decodable {
+  /// One listed key. Only `id` is required here: the other fields are read
+  /// when present, so a server version that drops one still lists.
+  struct Key {
     let id: String
     let name: String?
     let operation: String?
     let createdAt: String?
     let lastUsedAt: String?
 
-    enum CodingKeys: String, CodingKey {
-      case id, name, operation
-      case createdAt = "created_at"
-      case lastUsedAt = "last_used_at"
+    /// Reads one key object.
+    init(json: JSONValue) throws(JSONReadError) {
+      id = try json.string("id")
+      name = try json.optionalString("name")
+      operation = try json.optionalString("operation")
+      createdAt = try json.optionalString("created_at")
+      lastUsedAt = try json.optionalString("last_used_at")
     }
   }
 
@@ -39,21 +35,21 @@ enum Px0Wire {
     }
   }
 
-  struct CreateResponse: Decodable {
+  /// The 201 answer to a create: the key's fields and its secret, once.
+  struct CreateResponse {
     let id: String
     let name: String?
     let key: String
     let operation: String?
     let createdAt: String?
 
-    enum CodingKeys: String, CodingKey {
-      case id, name, key, operation
-      case createdAt = "created_at"
+    /// Reads the answer; the secret is read unredacted, to be checked and printed.
+    init(json: JSONValue) throws(JSONReadError) {
+      id = try json.string("id")
+      name = try json.optionalString("name")
+      key = try json.required("key").unredactedString()
+      operation = try json.optionalString("operation")
+      createdAt = try json.optionalString("created_at")
     }
-  }
-
-  /// `{"error":"<message>"}`, the only error shape px0 sends.
-  struct ErrorResponse: Decodable {
-    let error: String
   }
 }
