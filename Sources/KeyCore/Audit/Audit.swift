@@ -37,6 +37,15 @@ extension AuditRule {
   /// Why the key breaks the rule, or nil when it does not.
   private func detail(_ key: ApiKey, _ asOf: Date, _ thresholds: AuditThresholds) -> String? {
     let asOfDay = Self.dateOnly(asOf)
+    /// The three "too long ago" rules: as-of − `date` > `limit` days, or nil
+    /// (also when the date is unknown).
+    func elapsed(since date: Date?, _ label: String, limit: Int) -> String? {
+      guard let date else { return nil }
+      let seconds = asOf.timeIntervalSince(date)
+      guard seconds > Double(limit) * Self.day else { return nil }
+      let span = Self.span(seconds, limit: limit)
+      return "\(label) \(Self.dateOnly(date)), \(span) before \(asOfDay)"
+    }
     switch self {
     case .expired:
       guard let expires = key.expiresAt, expires <= asOf else { return nil }
@@ -50,23 +59,12 @@ extension AuditRule {
     case .disabled:
       return key.status == .disabled ? "the key is disabled" : nil
     case .unused:
-      guard let used = key.lastUsedAt else { return nil }
-      let idle = asOf.timeIntervalSince(used)
-      guard idle > Double(thresholds.unusedDays) * Self.day else { return nil }
-      let span = Self.span(idle, limit: thresholds.unusedDays)
-      return "last used \(Self.dateOnly(used)), \(span) before \(asOfDay)"
+      return elapsed(since: key.lastUsedAt, "last used", limit: thresholds.unusedDays)
     case .neverUsed:
-      guard key.lastUsedAt == nil, let created = key.createdAt else { return nil }
-      let age = asOf.timeIntervalSince(created)
-      guard age > Double(thresholds.unusedDays) * Self.day else { return nil }
-      let span = Self.span(age, limit: thresholds.unusedDays)
-      return "never used; created \(Self.dateOnly(created)), \(span) before \(asOfDay)"
+      guard key.lastUsedAt == nil else { return nil }
+      return elapsed(since: key.createdAt, "never used; created", limit: thresholds.unusedDays)
     case .old:
-      guard let created = key.createdAt else { return nil }
-      let age = asOf.timeIntervalSince(created)
-      guard age > Double(thresholds.maxAgeDays) * Self.day else { return nil }
-      let span = Self.span(age, limit: thresholds.maxAgeDays)
-      return "created \(Self.dateOnly(created)), \(span) before \(asOfDay)"
+      return elapsed(since: key.createdAt, "created", limit: thresholds.maxAgeDays)
     case .creatorLeft:
       guard CreatorMembership.stillInOrganization(key.raw) == false else { return nil }
       let who = key.creator.email ?? key.creator.name ?? key.creator.id

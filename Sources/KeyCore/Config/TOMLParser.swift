@@ -302,7 +302,7 @@ enum TOMLParser {
         if peek(1) == peek(), peek(2) == peek() {
           throw error("multi-line strings cannot be keys")
         }
-        return peek() == "\"" ? try basicString() : try literalString()
+        return try string()
       case .some(let scalar) where TOMLParser.isBareKeyScalar(scalar):
         var text = ""
         while let scalar = peek(), TOMLParser.isBareKeyScalar(scalar) {
@@ -323,7 +323,7 @@ enum TOMLParser {
         if peek(1) == first, peek(2) == first {
           throw error("multi-line strings are not supported in keyctl's config")
         }
-        return .string(first == "\"" ? try basicString() : try literalString())
+        return .string(try string())
       case "[":
         throw error("arrays are not supported in keyctl's config")
       case "{":
@@ -358,8 +358,10 @@ enum TOMLParser {
         message: "expected a value (a \"string\", a number, true or false); strings need quotes")
     }
 
-    /// `"…"`: a basic string with TOML's escapes.
-    mutating func basicString() throws(TOMLError) -> String {
+    /// `"…"` (a basic string, with TOML's escapes) or `'…'` (a literal string,
+    /// taken exactly as written), starting at its opening quote.
+    mutating func string() throws(TOMLError) -> String {
+      let quote = peek()
       let start = index + 1
       advance()
       var text = ""
@@ -368,19 +370,17 @@ enum TOMLParser {
           throw TOMLError(line: line, column: start, message: "unterminated string")
         }
         advance()
-        switch scalar {
-        case "\"":
-          return text
-        case "\\":
+        if scalar == quote { return text }
+        if scalar == "\\", quote == "\"" {
           text.unicodeScalars.append(try escape())
-        case "\t":
-          text.unicodeScalars.append(scalar)
-        case _ where TOMLParser.isControl(scalar):
-          index -= 1
-          throw error("a control character in a string (write it as an escape)")
-        default:
-          text.unicodeScalars.append(scalar)
+          continue
         }
+        if scalar != "\t", TOMLParser.isControl(scalar) {
+          index -= 1
+          let advice = quote == "\"" ? " (write it as an escape)" : ""
+          throw error("a control character in a string\(advice)")
+        }
+        text.unicodeScalars.append(scalar)
       }
     }
 
@@ -424,27 +424,6 @@ enum TOMLParser {
           line: line, column: column,
           message: "invalid escape '\\\(shown)' (valid: \\b \\t \\n \\f \\r \\e \\\" \\\\ "
             + "\\uXXXX \\UXXXXXXXX)")
-      }
-    }
-
-    /// `'…'`: a literal string, taken exactly as written.
-    mutating func literalString() throws(TOMLError) -> String {
-      let start = index + 1
-      advance()
-      var text = ""
-      while true {
-        guard let scalar = peek() else {
-          throw TOMLError(line: line, column: start, message: "unterminated string")
-        }
-        if scalar == "'" {
-          advance()
-          return text
-        }
-        if scalar != "\t", TOMLParser.isControl(scalar) {
-          throw error("a control character in a string")
-        }
-        text.unicodeScalars.append(scalar)
-        advance()
       }
     }
   }
