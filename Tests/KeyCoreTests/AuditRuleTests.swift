@@ -16,7 +16,7 @@ private func key(
   ApiKey(
     provider: provider, id: "k-\(provider.rawValue)", name: "ci", createdAt: created.map(at),
     status: status, expiresAt: expires.map(at), lastUsedAt: lastUsed.map(at), creator: creator,
-    raw: RawJSON(bytes: Data(raw.utf8)))
+    raw: (try? RawJSON(parsing: Data(raw.utf8))) ?? .null)
 }
 
 /// `asOf` moved by `seconds`.
