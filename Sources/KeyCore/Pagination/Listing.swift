@@ -64,14 +64,7 @@ public enum Listing {
         // (saturating: --limit may be as large as Int.max).
         let budget = request.keep == nil ? request.limit.map { Self.sum($0, skip) } : nil
         let channel = channels[index]
-        // Fetching where the responses arrive saves a thread hand-off per page.
-        if #available(macOS 15.0, *), let executor = providers[index].executor {
-          group.addTask(executorPreference: executor) {
-            await produce(sequence, budget: budget, into: channel)
-          }
-        } else {
-          group.addTask { await produce(sequence, budget: budget, into: channel) }
-        }
+        group.addTask { await produce(sequence, budget: budget, into: channel) }
       }
 
       var remaining = request.limit

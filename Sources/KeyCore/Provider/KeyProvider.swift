@@ -12,18 +12,9 @@ public protocol KeyProvider: Sendable {
 
   /// Creates a key; providers whose API cannot throw `KeyError` of kind `.unsupported`.
   func create(_ request: CreateRequest) async throws -> CreatedKey
-
-  /// Where a listing runs this provider's fetch loop: the executor its
-  /// responses arrive on (see `HTTPTransport.executor(for:)`), or nil.
-  @available(macOS 15.0, *)
-  var executor: (any TaskExecutor)? { get }
 }
 
 extension KeyProvider {
-  /// No executor of its own: the listing uses the default one.
-  @available(macOS 15.0, *)
-  public var executor: (any TaskExecutor)? { nil }
-
   /// The page size actually requested for these options: the user's choice
   /// clamped to what the provider serves, else the provider's maximum.
   func pageSize(for options: ListOptions) -> Int? {

@@ -22,12 +22,6 @@ struct ProviderClient: Sendable {
   let authHint: String
   let parseError: @Sendable (Data) -> ProviderErrorBody?
 
-  /// The executor this provider's responses arrive on, if the transport has one.
-  @available(macOS 15.0, *)
-  var executor: (any TaskExecutor)? {
-    settings.transport.executor(for: provider.rawValue)
-  }
-
   /// Sends a GET, retried per the policy.
   func get(_ path: String, query: [(String, String)] = []) async throws -> HTTPResponse {
     try await send("GET", path, query: query, body: nil, idempotent: true)

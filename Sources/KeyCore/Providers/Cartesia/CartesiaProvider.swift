@@ -9,9 +9,6 @@ struct CartesiaProvider: KeyProvider {
   let id = ProviderID.cartesia
   let client: ProviderClient
 
-  @available(macOS 15.0, *)
-  var executor: (any TaskExecutor)? { client.executor }
-
   func page(at position: PagePosition, options: ListOptions) async throws -> Page {
     var query = [("limit", String(pageSize(for: options) ?? 100))]
     if case .token(let lastID) = position { query.append(("starting_after", lastID)) }

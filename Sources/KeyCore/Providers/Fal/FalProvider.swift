@@ -5,9 +5,6 @@ struct FalProvider: KeyProvider {
   let id = ProviderID.fal
   let client: ProviderClient
 
-  @available(macOS 15.0, *)
-  var executor: (any TaskExecutor)? { client.executor }
-
   func page(at position: PagePosition, options: ListOptions) async throws -> Page {
     var query = [("limit", String(pageSize(for: options) ?? 100))]
     if case .token(let cursor) = position { query.append(("cursor", cursor)) }

@@ -9,9 +9,6 @@ struct OpenRouterProvider: KeyProvider {
   let id = ProviderID.openrouter
   let client: ProviderClient
 
-  @available(macOS 15.0, *)
-  var executor: (any TaskExecutor)? { client.executor }
-
   func page(at position: PagePosition, options: ListOptions) async throws -> Page {
     let offset = try Self.offset(at: position)
     var query = [("offset", String(offset))]

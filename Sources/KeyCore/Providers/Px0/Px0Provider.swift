@@ -10,9 +10,6 @@ struct Px0Provider: KeyProvider {
   let client: ProviderClient
   let orgID: String
 
-  @available(macOS 15.0, *)
-  var executor: (any TaskExecutor)? { client.executor }
-
   /// px0 does not page, so any position gets the whole list; `Listing` skips
   /// the keys a cursor already returned.
   func page(at position: PagePosition, options: ListOptions) async throws -> Page {
