@@ -105,7 +105,8 @@ public struct PageCursor: Sendable, Equatable {
     else { return nil }
     var states: [ProviderID: State] = [:]
     for (name, value) in entries {
-      guard let provider = ProviderID(rawValue: name), case .array(let entry) = value,
+      let provider = ProviderID(rawValue: name)
+      guard ProviderRegistry.descriptor(for: provider) != nil, case .array(let entry) = value,
         let state = state(entry, for: provider)
       else { return nil }
       states[provider] = state

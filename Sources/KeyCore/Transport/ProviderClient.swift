@@ -21,6 +21,9 @@ struct ProviderClient: Sendable {
   /// What to tell the user when the provider refuses the credentials.
   let authHint: String
   let parseError: @Sendable (Data) -> ProviderErrorBody?
+  /// The header that carries an idempotency key on the changes that are
+  /// retried (fal's `Idempotency-Key`), or nil when the provider takes none.
+  let idempotencyKeyHeader: String?
 
   /// Sends a GET, retried per the policy.
   func get(_ path: String, query: [(String, String)] = []) async throws -> HTTPResponse {
