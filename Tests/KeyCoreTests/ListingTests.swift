@@ -29,10 +29,6 @@ struct StubProvider: KeyProvider {
     }
     return Page(keys: keys, next: end < count ? .token(String(end)) : nil)
   }
-
-  func create(_ request: CreateRequest) async throws -> CreatedKey {
-    throw KeyError(.unsupported, "stub")
-  }
 }
 
 /// Counts how many page requests are in flight at once.
@@ -151,9 +147,6 @@ final class Gauge: @unchecked Sendable {
         ApiKey(provider: id, id: "k\($0)", name: nil, createdAt: nil, raw: .null)
       }
       return Page(keys: keys, next: .token(String(offset + 3)))
-    }
-    func create(_ request: CreateRequest) async throws -> CreatedKey {
-      throw KeyError(.unsupported, "")
     }
   }
 

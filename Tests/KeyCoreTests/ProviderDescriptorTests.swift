@@ -203,8 +203,4 @@ private struct FifthProvider: KeyProvider {
     _ = try await client.get("/keys")
     return Page(keys: [], next: nil)
   }
-
-  func create(_ request: CreateRequest) async throws -> CreatedKey {
-    throw KeyError.unsupported(.create, by: id)
-  }
 }

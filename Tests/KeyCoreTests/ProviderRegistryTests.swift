@@ -7,10 +7,11 @@ import Testing
 /// tests exercise the real headers, auth hint and error parser.
 func makeProvider(
   _ id: ProviderID, environment: [String: String], transport: MockTransport,
-  overrides: ProviderRegistry.Overrides = ProviderRegistry.Overrides()
+  overrides: ProviderRegistry.Overrides = ProviderRegistry.Overrides(),
+  for operations: [Capabilities.Operation] = []
 ) throws -> any KeyProvider {
   try ProviderRegistry(environment: environment, settings: testSettings(transport)).make(
-    id, overrides: overrides)
+    id, overrides: overrides, for: operations)
 }
 
 /// The body a request carried, as text, for byte-for-byte comparison.
