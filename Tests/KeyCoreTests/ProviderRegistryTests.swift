@@ -20,7 +20,7 @@ func sentBody(_ request: HTTPRequest?) -> String {
 }
 
 /// The configured client inside an adapter built by the registry.
-private func client(of provider: any KeyProvider) throws -> ProviderClient {
+func client(of provider: any KeyProvider) throws -> ProviderClient {
   switch provider {
   case let px0 as Px0Provider: return px0.client
   case let cartesia as CartesiaProvider: return cartesia.client
