@@ -21,8 +21,8 @@ struct FalProvider: KeyProvider {
   }
 
   func create(_ request: CreateRequest) async throws -> CreatedKey {
-    let payload = try JSONEncoder().encode(FalWire.CreateRequest(alias: request.name))
-    let response = try await client.post("/keys", json: payload)
+    let response = try await client.post(
+      "/keys", json: FalWire.CreateRequest(alias: request.name).body)
     return try client.readCreated(
       response, name: request.name, idField: "key_id", secretFields: ["key", "key_secret"]
     ) { json throws(JSONReadError) in
