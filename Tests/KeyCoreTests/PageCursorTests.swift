@@ -94,6 +94,27 @@ import Testing
         .states[.fal]) == .at(.start, skip: 0, pageSize: 100))
   }
 
+  /// Every filter that shapes a listing is in the fingerprint, the name filter
+  /// as the set of its lower-cased values; without one the fingerprint is the
+  /// one older cursors carry (`b5d0e0774c7d7499` for no filters at all).
+  @Test func fingerprintBindsTheNameFilter() {
+    let plain = ListOptions()
+    #expect(plain.fingerprint == "b5d0e0774c7d7499")
+    var tmp = plain
+    tmp.nameContains = ["tmp"]
+    var other = plain
+    other.nameContains = ["temp"]
+    var both = plain
+    both.nameContains = ["tmp", "ci"]
+    var reordered = plain
+    reordered.nameContains = ["CI", "Tmp", "tmp"]
+    #expect(Set([plain, tmp, other, both].map(\.fingerprint)).count == 4)
+    #expect(reordered.fingerprint == both.fingerprint)
+    var empty = plain
+    empty.nameContains = [""]
+    #expect(empty.fingerprint != plain.fingerprint)
+  }
+
   @Test func fingerprintChangesWithProviderFiltersButNotPageSize() {
     var options = ListOptions()
     let base = options.fingerprint

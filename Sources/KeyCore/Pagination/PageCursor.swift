@@ -28,7 +28,8 @@ public struct PageCursor: Sendable, Equatable {
 
   /// The state of every provider in the listing.
   public var states: [ProviderID: State]
-  /// A fingerprint of the provider-side filters, so a cursor is not reused with other filters.
+  /// A fingerprint of the listing's filters (`ListOptions.fingerprint`), so a
+  /// cursor is not reused with other filters.
   public var filter: String
 
   /// The longest `--cursor` accepted, in characters: four providers' longest
@@ -93,8 +94,9 @@ public struct PageCursor: Sendable, Equatable {
     }
     guard cursor.filter == filter else {
       throw KeyError.usage(
-        "--cursor was made with other provider filters; repeat the call with the same filter "
-          + "options as the call that printed it", help: "keyctl list --help")
+        "--cursor was made with other filters; repeat the call with the same filter options "
+          + "(provider filters and --name-contains) as the call that printed it",
+        help: "keyctl list --help")
     }
     return cursor
   }
