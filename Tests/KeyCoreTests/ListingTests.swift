@@ -29,10 +29,6 @@ struct StubProvider: KeyProvider {
     }
     return Page(keys: keys, next: end < count ? .token(String(end)) : nil)
   }
-
-  func create(_ request: CreateRequest) async throws -> CreatedKey {
-    throw KeyError(.unsupported, "stub")
-  }
 }
 
 /// Counts how many page requests are in flight at once.
@@ -127,6 +123,51 @@ final class Gauge: @unchecked Sendable {
     #expect(result.nextCursor != nil)
   }
 
+  /// `nameContains` is applied by the listing: several values are OR, case
+  /// is ignored, a key without a name never matches, and the filter runs
+  /// before `limit` counts keys.
+  @Test func theNameFilterKeepsKeysMatchingAnyValue() async throws {
+    var options = ListOptions()
+    options.nameContains = ["KEY 1", "ey 25"]
+    let providers: [any KeyProvider] = [
+      StubProvider(id: .fal, count: 30), StubProvider(id: .px0, count: 12),
+    ]
+    let (ids, _) = try await run(ListingRequest(providers: providers, options: options))
+    #expect(
+      ids == [
+        "fal-1", "fal-10", "fal-11", "fal-12", "fal-13", "fal-14", "fal-15", "fal-16", "fal-17",
+        "fal-18", "fal-19", "fal-25", "px0-1", "px0-10", "px0-11",
+      ])
+    let (limited, result) = try await run(
+      ListingRequest(providers: providers, options: options, limit: 3))
+    #expect(limited == ["fal-1", "fal-10", "fal-11"])
+    // The cursor is bound to the name filter: other values, or none, are refused.
+    let token = try #require(result.nextCursor).encoded()
+    let resumed = try PageCursor.decode(
+      token, providers: [.fal, .px0], filter: options.fingerprint)
+    var other = options
+    other.nameContains = ["key 1"]
+    for filter in [ListOptions().fingerprint, other.fingerprint] {
+      let error = #expect(throws: KeyError.self) {
+        try PageCursor.decode(token, providers: [.fal, .px0], filter: filter)
+      }
+      #expect(error?.kind == .usage)
+    }
+    let (rest, _) = try await run(
+      ListingRequest(providers: providers, options: options, cursor: resumed))
+    #expect(limited + rest == ids)
+  }
+
+  @Test func aNameFilterNeverMatchesAKeyWithoutAName() {
+    let filter = NameFilter([""])
+    let unnamed = ApiKey(provider: .fal, id: "a", name: nil, createdAt: nil, raw: .null)
+    let named = ApiKey(provider: .fal, id: "b", name: "Ünïcode — TEST", createdAt: nil, raw: .null)
+    #expect(filter?.matches(unnamed) == false)
+    #expect(filter?.matches(named) == true)
+    #expect(NameFilter(["ünïcode — test"])?.matches(named) == true)
+    #expect(NameFilter([]) == nil)
+  }
+
   @Test func aWriterFailureStopsEverything() async throws {
     struct Closed: Error {}
     let providers: [any KeyProvider] = [
@@ -151,9 +192,6 @@ final class Gauge: @unchecked Sendable {
         ApiKey(provider: id, id: "k\($0)", name: nil, createdAt: nil, raw: .null)
       }
       return Page(keys: keys, next: .token(String(offset + 3)))
-    }
-    func create(_ request: CreateRequest) async throws -> CreatedKey {
-      throw KeyError(.unsupported, "")
     }
   }
 

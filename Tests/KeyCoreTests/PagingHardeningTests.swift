@@ -302,10 +302,6 @@ final class Counter: @unchecked Sendable {
         } : []
       return Page(keys: keys, next: .token(String(number + 1)))
     }
-
-    func create(_ request: CreateRequest) async throws -> CreatedKey {
-      throw KeyError(.unsupported, "")
-    }
   }
 
   @Test(arguments: [0, 3])
@@ -333,9 +329,6 @@ final class Counter: @unchecked Sendable {
         return Page(
           keys: ids.map { ApiKey(provider: id, id: $0, name: nil, createdAt: nil, raw: .null) },
           next: nil)
-      }
-      func create(_ request: CreateRequest) async throws -> CreatedKey {
-        throw KeyError(.unsupported, "")
       }
     }
     let keys = try await collect(Similar())

@@ -7,10 +7,11 @@ import Testing
 /// tests exercise the real headers, auth hint and error parser.
 func makeProvider(
   _ id: ProviderID, environment: [String: String], transport: MockTransport,
-  overrides: ProviderRegistry.Overrides = ProviderRegistry.Overrides()
+  overrides: ProviderRegistry.Overrides = ProviderRegistry.Overrides(),
+  for operations: [Capabilities.Operation] = []
 ) throws -> any KeyProvider {
   try ProviderRegistry(environment: environment, settings: testSettings(transport)).make(
-    id, overrides: overrides)
+    id, overrides: overrides, for: operations)
 }
 
 /// The body a request carried, as text, for byte-for-byte comparison.
@@ -19,7 +20,7 @@ func sentBody(_ request: HTTPRequest?) -> String {
 }
 
 /// The configured client inside an adapter built by the registry.
-private func client(of provider: any KeyProvider) throws -> ProviderClient {
+func client(of provider: any KeyProvider) throws -> ProviderClient {
   switch provider {
   case let px0 as Px0Provider: return px0.client
   case let cartesia as CartesiaProvider: return cartesia.client

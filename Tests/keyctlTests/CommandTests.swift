@@ -352,7 +352,7 @@ private func query(_ request: HTTPRequest) -> [String: String] {
     let otherFilters = await TestCLI.runFal(
       ["list", "-p", "fal", "--expand-creator", "--cursor", cursor], fal)
     #expect(otherFilters.code == 2)
-    #expect(otherFilters.stderr.contains("--cursor was made with other provider filters"))
+    #expect(otherFilters.stderr.contains("--cursor was made with other filters"))
 
     let foreign = PageCursor(states: [.cartesia: .done], filter: ListOptions().fingerprint)
     let wrongProvider = await TestCLI.runFal(

@@ -28,7 +28,7 @@ extension AuditRule {
   /// The finding if `key` breaks this rule as of `asOf`, else nil; always nil
   /// for a provider that does not report the field the rule reads.
   public func evaluate(_ key: ApiKey, asOf: Date, thresholds: AuditThresholds) -> Finding? {
-    guard providers.contains(key.provider), let detail = detail(key, asOf, thresholds) else {
+    guard applies(to: key.provider), let detail = detail(key, asOf, thresholds) else {
       return nil
     }
     return Finding(rule: self, detail: detail, key: key)

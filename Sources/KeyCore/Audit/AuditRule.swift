@@ -18,18 +18,29 @@ public enum AuditRule: String, CaseIterable, Sendable, Hashable {
   /// The key's creator has left the organization.
   case creatorLeft = "creator_left"
 
-  /// The providers that report the field this rule reads (DESIGN.md "Audit").
-  ///
-  /// A rule is applied only to their keys: a provider that does not track last
-  /// use reports `null` for every key, and `never_used` must not read that as
-  /// "never used". Kept here, in one switch, until the provider descriptors own it.
-  public var providers: Set<ProviderID> {
+  /// The field of the normalized key this rule reads.
+  public var field: Capabilities.ReportedField {
     switch self {
-    case .expired, .expiring, .disabled: [.openrouter]
-    case .unused, .neverUsed: [.px0, .openrouter]
-    case .old: Set(ProviderID.allCases)
-    case .creatorLeft: [.cartesia]
+    case .expired, .expiring: .expiresAt
+    case .disabled: .status
+    case .unused, .neverUsed: .lastUsedAt
+    case .old: .createdAt
+    case .creatorLeft: .creatorMembership
     }
+  }
+
+  /// Whether the rule applies to `provider`'s keys: only when the provider
+  /// reports the field the rule reads (its descriptor's capabilities say so).
+  /// A provider that does not track last use reports `null` for every key,
+  /// and `never_used` must not read that as "never used".
+  public func applies(to provider: ProviderID) -> Bool {
+    provider.capabilities.reports(field)
+  }
+
+  /// The providers whose keys this rule is applied to (DESIGN.md "Audit"),
+  /// derived from the descriptors.
+  public var providers: Set<ProviderID> {
+    Set(ProviderID.allCases.filter(applies(to:)))
   }
 
   /// Parses `--rules LIST`: comma-separated rule names, spaces around them

@@ -3,7 +3,8 @@
 /// The provider names and each provider's extra keys (px0 `org_id`, OpenRouter
 /// `workspace_id`) are an input rather than read from `ProviderID`, so that the
 /// provider descriptors stay the one place that knows them: the registry builds
-/// a schema from its descriptors, and tests build small ones.
+/// a schema from its descriptors (`ProviderRegistry.configSchema`), and tests
+/// build small ones.
 public struct ConfigSchema: Sendable, Equatable {
   /// The keys that name where a credential comes from; a table may set at most one.
   public static let credentialKeys = ["credential_env", "credential_file", "credential_command"]

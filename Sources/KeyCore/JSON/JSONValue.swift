@@ -141,6 +141,22 @@ struct JSONValue: Sendable {
     return names
   }
 
+  /// The object's members in order, names decoded (not redacted), for an
+  /// object whose member names are data rather than a fixed shape (the
+  /// providers of a cursor).
+  func members() throws(JSONReadError) -> [(name: String, value: JSONValue)] {
+    try expect(.object)
+    var members: [(name: String, value: JSONValue)] = []
+    var child = index + 1
+    let end = Int(document.nodes[index].next)
+    while child < end {
+      members.append(
+        (document.decodeString(child), JSONValue(document: document, index: child + 1)))
+      child = Int(document.nodes[child + 1].next)
+    }
+    return members
+  }
+
   // MARK: - Scalars and arrays
 
   /// The string, with any credential it spells masked.

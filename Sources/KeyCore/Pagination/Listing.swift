@@ -8,7 +8,9 @@ public struct ListingRequest: Sendable {
   public var limit: Int?
   /// Resume from here.
   public var cursor: PageCursor?
-  /// A client-side filter applied before `limit` counts keys.
+  /// A further client-side filter applied before `limit` counts keys (after
+  /// `options.nameContains`). It is not bound into the cursor: a caller using
+  /// it must bind it some other way.
   public var keep: (@Sendable (ApiKey) -> Bool)?
 
   /// Creates a request.
@@ -52,6 +54,8 @@ public enum Listing {
         ?? .at(.start, skip: 0, pageSize: provider.pageSize(for: options))
     }
     let channels = providers.indices.map { PageChannel(capacity: $0 == 0 ? 2 : Int.max) }
+    let nameFilter = NameFilter(options.nameContains)
+    let filtered = nameFilter != nil || request.keep != nil
 
     return try await withThrowingTaskGroup(of: Void.self) { group in
       for index in providers.indices {
@@ -62,16 +66,9 @@ public enum Listing {
           provider: providers[index], start: position, options: providerOptions)
         // Without a client-side filter no provider needs more than limit + skip keys
         // (saturating: --limit may be as large as Int.max).
-        let budget = request.keep == nil ? request.limit.map { Self.sum($0, skip) } : nil
+        let budget = filtered ? nil : request.limit.map { Self.sum($0, skip) }
         let channel = channels[index]
-        // Fetching where the responses arrive saves a thread hand-off per page.
-        if #available(macOS 15.0, *), let executor = providers[index].executor {
-          group.addTask(executorPreference: executor) {
-            await produce(sequence, budget: budget, into: channel)
-          }
-        } else {
-          group.addTask { await produce(sequence, budget: budget, into: channel) }
-        }
+        group.addTask { await produce(sequence, budget: budget, into: channel) }
       }
 
       var remaining = request.limit
@@ -97,6 +94,7 @@ public enum Listing {
                   skip -= 1
                   continue
                 }
+                if let nameFilter, !nameFilter.matches(key) { continue }
                 if let keep = request.keep, !keep(key) { continue }
                 batch.append(key)
                 if let left = remaining, batch.count >= left {

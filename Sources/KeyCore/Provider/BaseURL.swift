@@ -1,26 +1,6 @@
 import Foundation
 
-extension ProviderID {
-  /// The provider's public API root.
-  public var defaultBaseURL: String {
-    switch self {
-    case .fal: "https://api.fal.ai/v1"
-    case .px0: "http://localhost:8000"
-    case .cartesia: "https://api.cartesia.ai"
-    case .openrouter: "https://openrouter.ai/api/v1"
-    }
-  }
-
-  /// The environment variables that override the base URL, in the order tried.
-  public var baseURLVariables: [String] {
-    switch self {
-    case .fal: ["KEYCTL_FAL_BASE_URL"]
-    case .px0: ["KEYCTL_PX0_BASE_URL", "PX0_HOST"]
-    case .cartesia: ["KEYCTL_CARTESIA_BASE_URL", "CARTESIA_BASE_URL"]
-    case .openrouter: ["KEYCTL_OPENROUTER_BASE_URL", "OPENROUTER_BASE_URL"]
-    }
-  }
-
+extension ProviderDescriptor {
   /// The base URL to use: `--base-url`, else the environment, else the default.
   ///
   /// Parsed by `ParsedBaseURL`, not matched by prefix: plain `http://` only for a

@@ -60,31 +60,9 @@ public struct Credential: Sendable {
   }
 }
 
-extension ProviderID {
-  /// The environment variables that may hold this provider's credential, in the order tried.
-  public var credentialVariables: [String] {
-    switch self {
-    case .fal: ["FAL_ADMIN_KEY", "FAL_KEY", "FAL_KEY_ID", "FAL_KEY_SECRET"]
-    case .px0: ["PX0_ACCESS_TOKEN", "PX0_API_KEY"]
-    case .cartesia: ["CARTESIA_ADMIN_KEY", "CARTESIA_API_KEY"]
-    case .openrouter:
-      ["OPENROUTER_MANAGEMENT_KEY", "OPENROUTER_PROVISIONING_KEY", "OPENROUTER_API_KEY"]
-    }
-  }
-
-  /// How to say which variables to set, for a "no credentials" message.
-  public var credentialAdvice: String {
-    switch self {
-    case .fal:
-      "set FAL_ADMIN_KEY (an admin key, id:secret), or FAL_KEY, or FAL_KEY_ID and FAL_KEY_SECRET"
-    case .px0: "set PX0_ACCESS_TOKEN (a session token, sess_…), or PX0_API_KEY"
-    case .cartesia: "set CARTESIA_ADMIN_KEY (sk_car_admin_…), or CARTESIA_API_KEY"
-    case .openrouter:
-      "set OPENROUTER_MANAGEMENT_KEY, or OPENROUTER_PROVISIONING_KEY, or OPENROUTER_API_KEY"
-    }
-  }
-
-  /// The credential in `environment`, by the documented precedence; empty values count as unset.
+extension ProviderDescriptor {
+  /// The credential in `environment`: the first of `credentialSources` whose
+  /// variables are all set, several joined with `:`; empty values count as unset.
   ///
   /// One trailing line break is trimmed from each variable; any other control
   /// character stays, and `Credential.problem` reports it before any request.
@@ -94,20 +72,15 @@ extension ProviderID {
       else { return nil }
       return text
     }
-    if self == .fal {
-      if let key = value("FAL_ADMIN_KEY") {
-        return Credential(source: "FAL_ADMIN_KEY", secret: key)
+    for names in credentialSources where !names.isEmpty {
+      let parts = names.compactMap { name in value(name).map { (variable: name, value: $0) } }
+      guard parts.count == names.count else { continue }
+      if parts.count == 1, let part = parts.first {
+        return Credential(source: part.variable, secret: part.value)
       }
-      if let key = value("FAL_KEY") { return Credential(source: "FAL_KEY", secret: key) }
-      if let id = value("FAL_KEY_ID"), let secret = value("FAL_KEY_SECRET") {
-        return Credential(
-          source: "FAL_KEY_ID+FAL_KEY_SECRET", secret: id + ":" + secret,
-          parts: [("FAL_KEY_ID", id), ("FAL_KEY_SECRET", secret)])
-      }
-      return nil
-    }
-    for name in credentialVariables {
-      if let key = value(name) { return Credential(source: name, secret: key) }
+      return Credential(
+        source: names.joined(separator: "+"),
+        secret: parts.map(\.value).joined(separator: ":"), parts: parts)
     }
     return nil
   }

@@ -90,16 +90,4 @@ public protocol HTTPTransport: Sendable {
   /// Sends a request and returns whatever status the server answered with.
   /// Throws `TransportFailure` when no response arrived.
   func send(_ request: HTTPRequest) async throws -> HTTPResponse
-
-  /// The executor on which this connection group's responses arrive, if the
-  /// transport has one: a task preferring it resumes after each response
-  /// without a hand-off to another thread.
-  @available(macOS 15.0, *)
-  func executor(for connectionGroup: String) -> (any TaskExecutor)?
-}
-
-extension HTTPTransport {
-  /// No executor of its own: tasks run on the default one.
-  @available(macOS 15.0, *)
-  public func executor(for connectionGroup: String) -> (any TaskExecutor)? { nil }
 }

@@ -21,12 +21,9 @@ struct ProviderClient: Sendable {
   /// What to tell the user when the provider refuses the credentials.
   let authHint: String
   let parseError: @Sendable (Data) -> ProviderErrorBody?
-
-  /// The executor this provider's responses arrive on, if the transport has one.
-  @available(macOS 15.0, *)
-  var executor: (any TaskExecutor)? {
-    settings.transport.executor(for: provider.rawValue)
-  }
+  /// The header that carries an idempotency key on the changes that are
+  /// retried (fal's `Idempotency-Key`), or nil when the provider takes none.
+  let idempotencyKeyHeader: String?
 
   /// Sends a GET, retried per the policy.
   func get(_ path: String, query: [(String, String)] = []) async throws -> HTTPResponse {
@@ -38,6 +35,29 @@ struct ProviderClient: Sendable {
     try await send("POST", path, query: [], body: body, idempotent: false)
   }
 
+  /// Sends a JSON PUT, retried like a GET: it sets fields to values, so
+  /// arriving twice leaves the key as arriving once does.
+  func put(_ path: String, json body: Data) async throws -> HTTPResponse {
+    try await send("PUT", path, query: [], body: body, idempotent: true)
+  }
+
+  /// Sends a JSON PATCH, retried like a GET: keyctl's patches set fields to
+  /// values (never increment), so repeating one is harmless.
+  func patch(_ path: String, json body: Data) async throws -> HTTPResponse {
+    try await send("PATCH", path, query: [], body: body, idempotent: true)
+  }
+
+  /// Sends a DELETE, retried like a GET: deleting a deleted key changes nothing.
+  func delete(_ path: String) async throws -> HTTPResponse {
+    try await send("DELETE", path, query: [], body: nil, idempotent: true)
+  }
+
+  /// Sends one request, repeating it per the retry policy when `idempotent`.
+  ///
+  /// The request is built once, so every attempt carries the same headers: an
+  /// idempotent change (PUT, PATCH, DELETE) to a provider that takes an
+  /// idempotency key gets one fresh key here, and its retries repeat it, so
+  /// the provider can tell a retry from a second request.
   func send(
     _ method: String, _ path: String, query: [(String, String)], body: Data?, idempotent: Bool
   ) async throws -> HTTPResponse {
@@ -46,6 +66,9 @@ struct ProviderClient: Sendable {
     requestHeaders.append(("User-Agent", settings.userAgent))
     requestHeaders.append(("Accept", "application/json"))
     if body != nil { requestHeaders.append(("Content-Type", "application/json")) }
+    if idempotent, method != "GET", let name = idempotencyKeyHeader {
+      requestHeaders.append((name, Self.newIdempotencyKey()))
+    }
     let request = HTTPRequest(
       method: method, url: url, headers: requestHeaders, body: body, timeout: settings.timeout,
       maxTime: settings.maxTime, maxBodyBytes: settings.maxBodyBytes,
@@ -79,6 +102,12 @@ struct ProviderClient: Sendable {
       }
       throw httpError(response, to: request, idempotent: idempotent, attempts: attempt + 1)
     }
+  }
+
+  /// A key no other request has: a random UUID, lower-case (the form
+  /// idempotency keys are usually shown in), made without the locale.
+  static func newIdempotencyKey() -> String {
+    UUID().uuidString.lowercased()
   }
 
   // MARK: - Private

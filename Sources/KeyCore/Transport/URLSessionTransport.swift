@@ -9,9 +9,9 @@ import Foundation
 /// group per provider), so each provider's pages reuse one kept-alive
 /// connection and providers listed at once never wait for each other's.
 ///
-/// Each session delivers its responses on a serial queue of its own, which is
-/// also offered as a task executor (`executor(for:)`), so a provider's fetch
-/// loop can run where its responses arrive.
+/// Each session has a serial queue of its own for its request clocks (and, on
+/// macOS, its delegate callbacks), so one provider's traffic never waits for
+/// another's.
 ///
 /// Sessions are made on first use: a command that sends nothing (`--version`,
 /// `--help`) does not pay for setting up URLSession and libcurl.
@@ -25,14 +25,12 @@ import Foundation
 /// same scheme, host and port (`RedirectRule`); anything else is handed back as
 /// the 3xx response.
 public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
-  /// One connection group's session, its delegate, and the queue (with its
-  /// executor) where its callbacks run.
+  /// One connection group's session, its delegate, and the queue where its
+  /// clocks (and on macOS its callbacks) run.
   private struct Group {
     let session: URLSession
     let delegate: SessionDelegate
     let queue: DispatchQueue
-    /// A `SerialQueueExecutor`, typed `AnyObject` so macOS before 15 can hold it.
-    let executor: AnyObject?
   }
 
   /// Guards `groups`; held only to look a group up or make one.
@@ -44,12 +42,6 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
 
   deinit {
     for group in groups.values { group.session.finishTasksAndInvalidate() }
-  }
-
-  /// The executor on the group's delegate queue, where its responses arrive.
-  @available(macOS 15.0, *)
-  public func executor(for connectionGroup: String) -> (any TaskExecutor)? {
-    group(connectionGroup).executor as? SerialQueueExecutor
   }
 
   /// The connection group's session, made on first use.
@@ -64,8 +56,6 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
     configuration.httpMaximumConnectionsPerHost = 4
     let queue = DispatchQueue(label: "keyctl.\(name)")
-    var executor: AnyObject?
-    if #available(macOS 15.0, *) { executor = SerialQueueExecutor(queue: queue) }
     #if canImport(FoundationNetworking)
       let delegateQueue = InlineDelegateQueue()
     #else
@@ -76,7 +66,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     let delegate = SessionDelegate()
     let session = URLSession(
       configuration: configuration, delegate: delegate, delegateQueue: delegateQueue)
-    let group = Group(session: session, delegate: delegate, queue: queue, executor: executor)
+    let group = Group(session: session, delegate: delegate, queue: queue)
     groups[name] = group
     return group
   }
@@ -346,8 +336,7 @@ private final class Exchange: @unchecked Sendable {
   /// once the limit is passed, so memory stays at the limit. The delegate's
   /// methods only take their own locks and hand work to FoundationNetworking
   /// asynchronously (`cancel`, completion handlers), so running on its thread
-  /// cannot deadlock; the fetch loop still resumes on its own queue, through
-  /// its executor.
+  /// cannot deadlock; the fetch loop resumes on Swift's cooperative threads.
   private final class InlineDelegateQueue: OperationQueue, @unchecked Sendable {
     /// Runs the callback now, on the calling (FoundationNetworking) thread.
     override func addOperation(_ block: @escaping @Sendable () -> Void) {

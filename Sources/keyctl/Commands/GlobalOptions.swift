@@ -28,7 +28,8 @@ struct GlobalOptions {
     for value in invocation.strings("provider") {
       for part in value.split(separator: ",", omittingEmptySubsequences: false) {
         let name = part.trimmingCharacters(in: .whitespaces).lowercased()
-        guard let provider = ProviderID(rawValue: name) else {
+        let provider = ProviderID(rawValue: name)
+        guard ProviderRegistry.descriptor(for: provider) != nil else {
           let suggestion =
             Suggestions.closest(
               to: name, in: ProviderID.allCases.map(\.rawValue)

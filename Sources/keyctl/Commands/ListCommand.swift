@@ -13,13 +13,14 @@ enum ListCommand {
     options.includeDisabled = invocation.has("include-disabled")
     options.includeExpired = invocation.has("include-expired")
     options.workspaceID = try invocation.uuid("workspace-id")
+    // Applied by KeyCore's listing and bound into the cursor with the other filters.
+    options.nameContains = invocation.strings("name-contains")
     let orgID = try invocation.uuid("org-id")
     let limit = try invocation.integer("limit", minimum: 1)
     let sort = try KeySort(invocation)
     let fields =
       try invocation.string("fields").map { try KeyField.parse($0, help: invocation.helpPage) }
       ?? (globals.format == .table ? KeyField.tableDefault : KeyField.allCases)
-    let needle = invocation.string("name-contains")
 
     let registry = ProviderRegistry(
       environment: context.environment, settings: globals.clientSettings(context))
@@ -43,12 +44,6 @@ enum ListCommand {
     let cursor = try invocation.string("cursor").map {
       try PageCursor.decode($0, providers: providers.map(\.id), filter: options.fingerprint)
     }
-    var keep: (@Sendable (ApiKey) -> Bool)?
-    if let needle {
-      // The standard library's case mapping: the same answer whatever the locale.
-      let lowered = needle.lowercased()
-      keep = { key in key.name.map { $0.lowercased().firstRange(of: lowered) != nil } ?? false }
-    }
 
     var writer = makeWriter(globals, fields: fields, context: context)
     var sorted: [ApiKey] = []
@@ -56,7 +51,7 @@ enum ListCommand {
     do {
       result = try await Listing.run(
         ListingRequest(
-          providers: providers, options: options, limit: limit, cursor: cursor, keep: keep)
+          providers: providers, options: options, limit: limit, cursor: cursor)
       ) { _, keys in
         if sort == nil { try writer.write(keys) } else { sorted += keys }
         KeyNotes.print(keys, to: context.stderr)

@@ -126,6 +126,42 @@ struct EndToEndListTests {
     #expect(corrupt.status == 2)
   }
 
+  /// `--name-contains` shapes the listing, so it is bound into the cursor: a
+  /// cursor made with `tmp` and resumed without it, or with another value,
+  /// would skip or add keys, and is refused before anything is sent.
+  @Test func aCursorIsBoundToItsNameFilter() async throws {
+    let sim = try Simulator(["--fal-keys", "40"])
+    let env = sim.environment(["fal"])
+    for index in 1...3 {
+      let created = try await Keyctl.run(
+        ["create", "-p", "fal", "--name", "tmp-\(index)", "-q"], environment: env)
+      #expect(created.status == 0, "\(created.stderr)")
+    }
+    let first = try await Keyctl.run(
+      ["list", "-p", "fal", "--json", "--name-contains", "tmp", "--limit", "1"], environment: env)
+    #expect(first.status == 0, "\(first.stderr)")
+    let seen = try first.keys().compactMap { $0["name"] as? String }
+    let cursor = try #require(try first.json()["next_cursor"] as? String)
+    let sent = try await sim.log().count
+
+    for other in [[], ["--name-contains", "staging"], ["--name-contains", "tmp,x"]] {
+      let refused = try await Keyctl.run(
+        ["list", "-p", "fal", "--json", "--cursor", cursor] + other, environment: env)
+      #expect(refused.status == 2, "\(other): \(refused.stderr)")
+      #expect(refused.stderr.contains("--cursor was made with other filters"))
+      #expect(refused.stdout.isEmpty)
+    }
+    #expect(try await sim.log().count == sent, "nothing was sent")
+
+    // The same filter, in another case, resumes exactly where the first call stopped.
+    let rest = try await Keyctl.run(
+      ["list", "-p", "fal", "--json", "--name-contains", "TMP", "--cursor", cursor],
+      environment: env)
+    #expect(rest.status == 0, "\(rest.stderr)")
+    let names = seen + (try rest.keys().compactMap { $0["name"] as? String })
+    #expect(names.sorted() == ["tmp-1", "tmp-2", "tmp-3"])
+  }
+
   @Test func tableOutputIsPlainWhenPiped() async throws {
     let sim = try Simulator(["--fal-keys", "5"])
     let result = try await Keyctl.run(["list", "-p", "fal"], environment: sim.environment(["fal"]))

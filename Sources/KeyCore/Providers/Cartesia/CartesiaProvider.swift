@@ -1,16 +1,14 @@
 import Foundation
 
 /// Cartesia's admin API: `GET /api-keys` paged by `starting_after` (the last
-/// id of the previous page). It has no endpoint to create keys.
+/// id of the previous page). It has no endpoint to create, change or delete
+/// keys: the protocol's defaults refuse those (exit 8) without a request.
 struct CartesiaProvider: KeyProvider {
   /// The API version every request names; Cartesia refuses requests without one.
   static let apiVersion = "2026-03-01"
 
   let id = ProviderID.cartesia
   let client: ProviderClient
-
-  @available(macOS 15.0, *)
-  var executor: (any TaskExecutor)? { client.executor }
 
   func page(at position: PagePosition, options: ListOptions) async throws -> Page {
     var query = [("limit", String(pageSize(for: options) ?? 100))]
@@ -31,12 +29,6 @@ struct CartesiaProvider: KeyProvider {
         } ?? position
     }
     return Page(keys: body.data, next: next)
-  }
-
-  func create(_ request: CreateRequest) async throws -> CreatedKey {
-    throw KeyError(
-      .unsupported, "Cartesia's API has no endpoint to create keys", provider: .cartesia,
-      hint: "Create the key at https://play.cartesia.ai/keys.")
   }
 
   /// A listed key in keyctl's shape; a date it cannot show becomes a note.

@@ -5,9 +5,6 @@ struct FalProvider: KeyProvider {
   let id = ProviderID.fal
   let client: ProviderClient
 
-  @available(macOS 15.0, *)
-  var executor: (any TaskExecutor)? { client.executor }
-
   func page(at position: PagePosition, options: ListOptions) async throws -> Page {
     var query = [("limit", String(pageSize(for: options) ?? 100))]
     if case .token(let cursor) = position { query.append(("cursor", cursor)) }
@@ -24,8 +21,8 @@ struct FalProvider: KeyProvider {
   }
 
   func create(_ request: CreateRequest) async throws -> CreatedKey {
-    let payload = try JSONEncoder().encode(FalWire.CreateRequest(alias: request.name))
-    let response = try await client.post("/keys", json: payload)
+    let response = try await client.post(
+      "/keys", json: FalWire.CreateRequest(alias: request.name).body)
     return try client.readCreated(
       response, name: request.name, idField: "key_id", secretFields: ["key", "key_secret"]
     ) { json throws(JSONReadError) in

@@ -44,9 +44,12 @@ enum FalWire {
     }
   }
 
-  /// `POST /keys` body.
-  struct CreateRequest: Encodable {
+  /// `POST /keys` body: `{"alias": …}`.
+  struct CreateRequest {
     let alias: String
+
+    /// The body as sent.
+    var body: Data { JSONText.body([("alias", .string(alias))]) }
   }
 
   /// The 201 answer to `POST /keys`: the id and the secret, once.

@@ -9,9 +9,6 @@ struct OpenRouterProvider: KeyProvider {
   let id = ProviderID.openrouter
   let client: ProviderClient
 
-  @available(macOS 15.0, *)
-  var executor: (any TaskExecutor)? { client.executor }
-
   func page(at position: PagePosition, options: ListOptions) async throws -> Page {
     let offset = try Self.offset(at: position)
     var query = [("offset", String(offset))]
@@ -47,9 +44,7 @@ struct OpenRouterProvider: KeyProvider {
       name: request.name, limit: request.creditLimit, limitReset: request.limitReset,
       includeByokInLimit: request.includeByokInLimit, expiresAt: expiresAt,
       workspaceID: request.workspaceID)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    let response = try await client.post("/keys", json: try encoder.encode(wire))
+    let response = try await client.post("/keys", json: wire.body)
     let now = client.settings.now()
     return try client.readCreated(
       response, name: request.name, idField: "hash", secretFields: ["key"], container: "data"

@@ -40,9 +40,9 @@ enum OpenRouterWire {
     }
   }
 
-  /// Optional fields are nil to leave them out (synthesized `Encodable` skips
-  /// nil): an explicit `null` would clear a limit rather than leave the default.
-  struct CreateRequest: Encodable {
+  /// `POST /keys` body. Optional fields are nil to leave them out: an
+  /// explicit `null` would clear a limit rather than leave the default.
+  struct CreateRequest {
     let name: String
     let limit: Double?
     let limitReset: String?
@@ -50,12 +50,15 @@ enum OpenRouterWire {
     let expiresAt: String?
     let workspaceID: String?
 
-    enum CodingKeys: String, CodingKey {
-      case name, limit
-      case limitReset = "limit_reset"
-      case includeByokInLimit = "include_byok_in_limit"
-      case expiresAt = "expires_at"
-      case workspaceID = "workspace_id"
+    /// The body as sent, members in name order.
+    var body: Data {
+      JSONText.body([
+        ("name", .string(name)), ("limit", limit.map(JSONMember.number)),
+        ("limit_reset", limitReset.map(JSONMember.string)),
+        ("include_byok_in_limit", includeByokInLimit.map(JSONMember.bool)),
+        ("expires_at", expiresAt.map(JSONMember.string)),
+        ("workspace_id", workspaceID.map(JSONMember.string)),
+      ])
     }
   }
 

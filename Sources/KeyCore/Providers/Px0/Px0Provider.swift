@@ -10,9 +10,6 @@ struct Px0Provider: KeyProvider {
   let client: ProviderClient
   let orgID: String
 
-  @available(macOS 15.0, *)
-  var executor: (any TaskExecutor)? { client.executor }
-
   /// px0 does not page, so any position gets the whole list; `Listing` skips
   /// the keys a cursor already returned.
   func page(at position: PagePosition, options: ListOptions) async throws -> Page {
@@ -29,9 +26,7 @@ struct Px0Provider: KeyProvider {
     let wire = Px0Wire.CreateRequest(
       name: request.name, orgID: orgID, teamIDs: request.teamIDs.isEmpty ? nil : request.teamIDs,
       operation: request.operation)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    let response = try await client.post("/v1/api-keys", json: try encoder.encode(wire))
+    let response = try await client.post("/v1/api-keys", json: wire.body)
     return try client.readCreated(
       response, name: request.name, idField: "id", secretFields: ["key"]
     ) { json throws(JSONReadError) in

@@ -1,3 +1,5 @@
+import Foundation
+
 /// px0's JSON shapes, exactly as its server sends and takes them; the ones
 /// keyctl reads are read once from a strictly parsed body (`init(json:)`).
 enum Px0Wire {
@@ -20,18 +22,21 @@ enum Px0Wire {
     }
   }
 
-  /// Optional fields are nil to leave them out of the body (synthesized
-  /// `Encodable` skips nil), so px0 applies its own defaults.
-  struct CreateRequest: Encodable {
+  /// `POST /v1/api-keys` body. Optional fields are nil to leave them out of
+  /// the body, so px0 applies its own defaults.
+  struct CreateRequest {
     let name: String
     let orgID: String
     let teamIDs: [String]?
     let operation: String?
 
-    enum CodingKeys: String, CodingKey {
-      case name, operation
-      case orgID = "org_id"
-      case teamIDs = "team_ids"
+    /// The body as sent, members in name order.
+    var body: Data {
+      JSONText.body([
+        ("name", .string(name)), ("org_id", .string(orgID)),
+        ("team_ids", teamIDs.map(JSONMember.strings)),
+        ("operation", operation.map(JSONMember.string)),
+      ])
     }
   }
 
