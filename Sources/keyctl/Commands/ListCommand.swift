@@ -1,30 +1,115 @@
 import Foundation
 import KeyCore
 
+extension Options {
+  /// `--limit N`: stop after N keys and report a cursor.
+  static let limit: Option<Int?> = .integer(
+    "limit", value: "N", minimum: 1,
+    help: "Stop after N keys and report a cursor to resume from.")
+
+  /// `--cursor TOKEN`: resume a listing.
+  static let cursor: Option<String?> = .text(
+    "cursor", value: "TOKEN",
+    help: "Resume from the next_cursor a previous call printed (same -p and filters).")
+
+  /// `--page-size N`: keys per request.
+  static let pageSize: Option<Int?> = .integer(
+    "page-size", value: "N", minimum: 1,
+    help: "Keys per request, where the provider takes a size (fal and Cartesia; at most 100).")
+
+  /// `--name-contains TEXT`, repeatable: a key is kept when its name contains any of them.
+  static let nameContains: Option<[String]> = .texts(
+    "name-contains", value: "TEXT",
+    help: "Only keys whose name contains TEXT (any case). Repeatable: a key matching any of "
+      + "the values is kept.")
+
+  /// `--fields LIST`: which fields to print, in that order.
+  static let fields = Option<[KeyField]?>(
+    "fields", value: "LIST", choices: .fixed(KeyField.allCases.map(\.rawValue)),
+    commaSeparated: true, help: "Comma-separated fields to print, in that order.", absent: nil
+  ) { values, context in
+    try values.last.map { try KeyField.parse($0, context) }
+  }
+
+  /// `--sort FIELD`: order the whole list.
+  static let sort = Option<KeySort?>(
+    "sort", value: "FIELD", choices: .fixed(KeySort.choices),
+    help: "Sort the whole list by a field; a leading - sorts descending.", absent: nil
+  ) { values, context in
+    try values.last.map { try KeySort($0, context) }
+  }
+
+  /// `--expand-creator` (fal).
+  static let expandCreator: Option<Bool> = .flag(
+    "expand-creator", provider: .fal, help: "Ask fal for each key's creator name and email.")
+
+  /// `--query TEXT` (Cartesia).
+  static let query: Option<String?> = .text(
+    "query", value: "TEXT", provider: .cartesia,
+    help: "Cartesia free-text search over description and creator.")
+
+  /// `--include-disabled` (OpenRouter).
+  static let includeDisabled: Option<Bool> = .flag(
+    "include-disabled", provider: .openrouter, help: "Also list disabled OpenRouter keys.")
+
+  /// `--include-expired` (OpenRouter).
+  static let includeExpired: Option<Bool> = .flag(
+    "include-expired", provider: .openrouter, help: "Also list expired OpenRouter keys.")
+}
+
 /// `keyctl list`: every key at the chosen providers, in one schema.
-enum ListCommand {
+enum ListCommand: Command {
+  /// The command's name, options and help.
+  static let spec = CommandSpec(
+    name: "list", summary: "List API keys at one or more providers",
+    usage: "keyctl list [-p NAME]... [--limit N] [--cursor TOKEN] [--page-size N] [filters]",
+    discussion:
+      "Fetches every page by default. Providers are fetched concurrently; keys print provider by "
+      + "provider in the order fal, px0, cartesia, openrouter, each in the provider's own order. "
+      + "--limit stops after N keys and reports next_cursor; --cursor resumes exactly there.",
+    options: [
+      Options.limit, Options.cursor, Options.pageSize, Options.nameContains, Options.fields,
+      Options.sort, Options.expandCreator, Options.orgID, Options.query, Options.includeDisabled,
+      Options.includeExpired, Options.workspaceID,
+    ],
+    examples: [
+      "keyctl list --provider fal",
+      "keyctl list -p fal,openrouter -o json | jq -r '.keys[].id'",
+      "keyctl list --limit 50 --json        # then: keyctl list --cursor TOKEN --json",
+      "keyctl list --name-contains ci --name-contains deploy",
+    ],
+    providerNote: { provider in
+      let capabilities = provider.capabilities
+      return "paging: \(capabilities.paging.rawValue)"
+        + (capabilities.maxPageSize.map { ", up to \($0) a page" } ?? ", one page")
+    })
+
   /// Lists, writes as pages arrive, and reports each provider's failure.
   static func run(_ invocation: Invocation, _ context: CommandContext) async throws -> Int32 {
     let globals = try GlobalOptions(invocation, environment: context.environment)
     var options = ListOptions()
-    options.pageSize = try invocation.integer("page-size", minimum: 1)
-    options.expandCreator = invocation.has("expand-creator")
-    options.query = invocation.string("query")
-    options.includeDisabled = invocation.has("include-disabled")
-    options.includeExpired = invocation.has("include-expired")
-    options.workspaceID = try invocation.uuid("workspace-id")
-    let orgID = try invocation.uuid("org-id")
-    let limit = try invocation.integer("limit", minimum: 1)
-    let sort = try KeySort(invocation)
+    options.pageSize = invocation[Options.pageSize]
+    options.expandCreator = invocation[Options.expandCreator]
+    options.query = invocation[Options.query]
+    options.includeDisabled = invocation[Options.includeDisabled]
+    options.includeExpired = invocation[Options.includeExpired]
+    options.workspaceID = invocation[Options.workspaceID]
+    let limit = invocation[Options.limit]
+    let sort = invocation[Options.sort]
+    if sort != nil, invocation.isGiven(Options.limit) || invocation.isGiven(Options.cursor) {
+      throw invocation.usageError(
+        "'--sort' needs the whole list, so it cannot be combined with '--limit' or '--cursor'")
+    }
     let fields =
-      try invocation.string("fields").map { try KeyField.parse($0, help: invocation.helpPage) }
+      invocation[Options.fields]
       ?? (globals.format == .table ? KeyField.tableDefault : KeyField.allCases)
-    let needle = invocation.string("name-contains")
+    let names = NameFilter(invocation[Options.nameContains])
 
     let registry = ProviderRegistry(
       environment: context.environment, settings: globals.clientSettings(context))
     let selected = try selectProviders(globals, invocation, context)
-    let overrides = ProviderRegistry.Overrides(baseURL: globals.baseURL, orgID: orgID)
+    let overrides = ProviderRegistry.Overrides(
+      baseURL: globals.baseURL, orgID: invocation[Options.orgID])
     // A base URL that would be refused is a usage error for the whole call,
     // reported before any provider is asked anything.
     for id in selected {
@@ -40,14 +125,9 @@ enum ListCommand {
         errors.append(error)
       }
     }
-    let cursor = try invocation.string("cursor").map {
-      try PageCursor.decode($0, providers: providers.map(\.id), filter: options.fingerprint)
-    }
-    var keep: (@Sendable (ApiKey) -> Bool)?
-    if let needle {
-      // The standard library's case mapping: the same answer whatever the locale.
-      let lowered = needle.lowercased()
-      keep = { key in key.name.map { $0.lowercased().firstRange(of: lowered) != nil } ?? false }
+    let filter = names.cursorFilter(options.fingerprint)
+    let cursor = try invocation[Options.cursor].map {
+      try PageCursor.decode($0, providers: providers.map(\.id), filter: filter)
     }
 
     var writer = makeWriter(globals, fields: fields, context: context)
@@ -56,7 +136,8 @@ enum ListCommand {
     do {
       result = try await Listing.run(
         ListingRequest(
-          providers: providers, options: options, limit: limit, cursor: cursor, keep: keep)
+          providers: providers, options: options, limit: limit, cursor: cursor,
+          keep: names.keep)
       ) { _, keys in
         if sort == nil { try writer.write(keys) } else { sorted += keys }
         KeyNotes.print(keys, to: context.stderr)
@@ -66,7 +147,7 @@ enum ListCommand {
       }
       errors += result.errors
       errors.sort { ($0.provider ?? .fal) < ($1.provider ?? .fal) }
-      try writer.finish(nextCursor: result.nextCursor?.encoded(), errors: errors)
+      try writer.finish(nextCursor: result.nextCursor?.bound(to: filter).encoded(), errors: errors)
     } catch is OutputClosed {
       // The reader took what it wanted (`keyctl list | head -1`): a pipeline's
       // first stage ends quietly. Any other write error is exit 10 (Runner).
@@ -74,7 +155,7 @@ enum ListCommand {
     }
     for error in errors { context.stderr.line(ErrorRenderer.render(error)) }
     if let next = result.nextCursor, globals.format == .ndjson {
-      context.stderr.line("next_cursor: \(next.encoded())")
+      context.stderr.line("next_cursor: \(next.bound(to: filter).encoded())")
     }
     return exitCode(errors: errors, providers: selected.count)
   }
@@ -113,6 +194,7 @@ enum ListCommand {
     return configured
   }
 
+  /// The writer for the format asked for.
   private static func makeWriter(
     _ globals: GlobalOptions, fields: [KeyField], context: CommandContext
   ) -> any ListWriter {
@@ -120,10 +202,59 @@ enum ListCommand {
     case .ndjson: return NDJSONWriter(sink: context.stdout, fields: fields)
     case .json: return JSONEnvelopeWriter(sink: context.stdout, fields: fields)
     case .table:
-      let terminal = Terminal(
-        isTTY: context.stdoutIsTTY, environment: context.environment, noColorFlag: globals.noColor)
       return TableWriter(
-        sink: context.stdout, fields: fields, terminal: terminal, stderr: context.stderr)
+        sink: context.stdout, fields: fields, terminal: globals.terminal(context),
+        width: context.tableWidth, stderr: context.stderr)
     }
+  }
+}
+
+/// `--name-contains`, given any number of times: a key is kept when its name
+/// contains any of the values, ignoring case (the standard library's case
+/// mapping, the same whatever the locale).
+///
+/// The values shape the listing, so they are bound into the cursor: a cursor
+/// made with other values, or without them, is refused (exit 2) instead of
+/// silently skipping keys. (KeyCore's `ListOptions` takes this over in issue
+/// 12's KeyCore half; until the two halves meet, the binding lives here.)
+struct NameFilter: Sendable {
+  /// The values, lower-cased, deduplicated and sorted: the same set in any
+  /// order or case makes the same filter.
+  let needles: [String]
+
+  /// The filter of the values given.
+  init(_ values: [String]) {
+    needles = Set(values.map { $0.lowercased() }).sorted()
+  }
+
+  /// The listing's client-side filter, or nil to keep every key.
+  var keep: (@Sendable (ApiKey) -> Bool)? {
+    guard !needles.isEmpty else { return nil }
+    let needles = needles
+    return { key in
+      guard let name = key.name?.lowercased() else { return false }
+      return needles.contains { name.firstRange(of: $0) != nil }
+    }
+  }
+
+  /// The cursor fingerprint for these values on top of the provider filters':
+  /// unchanged without values, so cursors made without `--name-contains` still resume.
+  func cursorFilter(_ providerFilters: String) -> String {
+    guard !needles.isEmpty else { return providerFilters }
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in needles.joined(separator: "\u{1}").utf8 {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x100_0000_01b3
+    }
+    return providerFilters + "." + String(hash, radix: 16)
+  }
+}
+
+extension PageCursor {
+  /// The cursor with `filter` as its fingerprint (see `NameFilter.cursorFilter`).
+  fileprivate func bound(to filter: String) -> PageCursor {
+    var cursor = self
+    cursor.filter = filter
+    return cursor
   }
 }

@@ -1,7 +1,8 @@
+import Foundation
 import KeyCore
 
 /// A field of the normalized key, as `--fields` and the writers name it.
-enum KeyField: String, CaseIterable {
+enum KeyField: String, CaseIterable, Sendable {
   case provider, id, name
   case createdAt = "created_at"
   case scope, status
@@ -9,10 +10,17 @@ enum KeyField: String, CaseIterable {
   case lastUsedAt = "last_used_at"
   case creator, raw
 
+  /// The columns of `keyctl list`'s table when `--fields` is not given.
   static let tableDefault: [KeyField] = [.provider, .id, .name, .scope, .status, .createdAt]
 
-  /// Parses `--fields id,name`; unknown names are a usage error listing the valid ones.
-  static func parse(_ text: String, help: String) throws -> [KeyField] {
+  /// The field's table header: `CREATED AT` for `created_at`.
+  var header: String {
+    String(rawValue.uppercased().map { $0 == "_" ? " " : $0 })
+  }
+
+  /// Parses `--fields id,name`; unknown names are a usage error listing the
+  /// valid ones; a field named twice is shown once.
+  static func parse(_ text: String, _ context: ValueContext) throws -> [KeyField] {
     var fields: [KeyField] = []
     for part in text.split(separator: ",", omittingEmptySubsequences: false) {
       let name = part.trimmingCharacters(in: .whitespaces)
@@ -20,9 +28,9 @@ enum KeyField: String, CaseIterable {
         let valid = allCases.map(\.rawValue)
         let suggestion =
           Suggestions.closest(to: name, in: valid).map { " Did you mean '\($0)'?" } ?? ""
-        throw KeyError.usage(
-          "unknown field '\(name)' in --fields: expected \(valid.joined(separator: ", ")).\(suggestion)",
-          help: help)
+        throw context.usage(
+          "unknown field '\(name)' in --fields: expected \(valid.joined(separator: ", ")).\(suggestion)"
+        )
       }
       if !fields.contains(field) { fields.append(field) }
     }
