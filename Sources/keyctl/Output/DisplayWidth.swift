@@ -48,7 +48,7 @@ enum DisplayWidth {
   }
 
   /// `text` cut to at most `width` columns, ending in `…` when anything was
-  /// cut; `text` itself when it fits.
+  /// cut (spaces before the `…` dropped); `text` itself when it fits.
   static func truncated(_ text: String, to width: Int) -> String {
     guard of(text) > width else { return text }
     guard width > 0 else { return "" }
@@ -60,6 +60,7 @@ enum DisplayWidth {
       kept.append(character)
       used += next
     }
+    while kept.last == " " { kept.removeLast() }
     return kept + "…"
   }
 
