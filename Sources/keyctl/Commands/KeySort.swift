@@ -19,7 +19,10 @@ struct KeySort: Sendable {
     guard let field = KeyField(rawValue: String(text.dropFirst(descending ? 1 : 0))),
       Self.fields.contains(field)
     else {
-      throw context.invalid(text, expected: "created_at or name (prefix - for descending)")
+      let suggestion =
+        Suggestions.closest(to: text, in: Self.choices).map { ". Did you mean '\($0)'?" } ?? ""
+      throw context.invalid(
+        text, expected: "created_at or name (prefix - for descending)\(suggestion)")
     }
     self.field = field
   }

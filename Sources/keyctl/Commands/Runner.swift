@@ -7,9 +7,12 @@ import KeyCore
 /// the signal that caused it (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
 enum Runner {
   /// Runs one command line to its exit code; nothing escapes as a thrown error.
-  static func run(_ arguments: [String], context: CommandContext) async -> Int32 {
+  /// `commands` is keyctl's command list; tests bring their own.
+  static func run(
+    _ arguments: [String], context: CommandContext, commands: [any Command.Type] = Commands.all
+  ) async -> Int32 {
     do {
-      let invocation = try Parser.parse(arguments)
+      let invocation = try Parser.parse(arguments, commands: commands)
       let width = Terminal.width(context.environment)
       if invocation[Options.version] {
         try context.stdout.write("keyctl \(Version.current)\n")
