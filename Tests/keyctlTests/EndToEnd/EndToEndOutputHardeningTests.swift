@@ -12,7 +12,7 @@ private func shell(_ script: String, environment: [String: String]) async throws
 
 /// Runs a python3 program (`sys.argv[1]` is keyctl's path) whose stdout is one
 /// JSON object, and returns that object.
-private func python(
+func python(
   _ program: String, _ arguments: [String] = [], environment: [String: String]
 ) async throws -> [String: Any] {
   let python = try #require(Simulator.python)
