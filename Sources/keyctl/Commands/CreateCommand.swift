@@ -80,7 +80,8 @@ enum CreateCommand: Command {
     }
     guard let name = invocation[Options.name], !name.trimmingCharacters(in: .whitespaces).isEmpty
     else {
-      throw invocation.usageError("'keyctl create' needs the new key's name: --name TEXT")
+      throw invocation.usageError(
+        "'keyctl create' needs the new key's name: \(Options.name.spec.synopsis)")
     }
     try globals.checkProviderOptions(invocation, selected: [provider])
     guard provider.capabilities.canCreate else {

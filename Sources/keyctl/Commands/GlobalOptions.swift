@@ -30,7 +30,7 @@ extension Options {
             Suggestions.closest(to: name, in: ProviderID.allCases.map(\.rawValue))
             .map { " Did you mean '\($0)'?" } ?? ""
           throw context.usage(
-            "unknown provider '\(name)' for '--provider': expected one of "
+            "unknown provider '\(name)' for '\(context.shown)': expected one of "
               + "\(ProviderNames.list)." + suggestion)
         }
         if !providers.contains(provider) { providers.append(provider) }
@@ -134,7 +134,8 @@ struct GlobalOptions {
     if let format = invocation[Options.output] {
       if json, format != .json {
         throw invocation.usageError(
-          "'--json' and '--output \(format.rawValue)' disagree; give one of them")
+          "'\(Options.json.spec.shown)' and '\(Options.output.spec.shown) \(format.rawValue)' "
+            + "disagree; give one of them")
       }
       self.format = format
     } else if json {
@@ -143,7 +144,8 @@ struct GlobalOptions {
     baseURL = invocation[Options.baseURL]
     if baseURL != nil, providers.count != 1 {
       throw invocation.usageError(
-        "'--base-url' applies to one provider: name it with -p (e.g. -p fal --base-url URL)")
+        "'\(Options.baseURL.spec.shown)' applies to one provider: name it with -p (e.g. -p fal "
+          + "\(Options.baseURL.spec.shown) URL)")
     }
     if let seconds = invocation[Options.timeout] { timeout = seconds }
     if let seconds = invocation[Options.maxTime] { maxTime = seconds }

@@ -98,7 +98,8 @@ enum ListCommand: Command {
     let sort = invocation[Options.sort]
     if sort != nil, invocation.isGiven(Options.limit) || invocation.isGiven(Options.cursor) {
       throw invocation.usageError(
-        "'--sort' needs the whole list, so it cannot be combined with '--limit' or '--cursor'")
+        "'\(Options.sort.spec.shown)' needs the whole list, so it cannot be combined with "
+          + "'\(Options.limit.spec.shown)' or '\(Options.cursor.spec.shown)'")
     }
     let fields =
       invocation[Options.fields]

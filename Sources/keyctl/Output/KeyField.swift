@@ -3,12 +3,26 @@ import KeyCore
 
 /// A field of the normalized key, as `--fields` and the writers name it.
 enum KeyField: String, CaseIterable, Sendable {
-  case provider, id, name
+  /// The provider's name (`fal`).
+  case provider
+  /// The key's id at the provider, as the next command takes it.
+  case id
+  /// The key's name (fal's alias, Cartesia's description).
+  case name
+  /// When the key was made.
   case createdAt = "created_at"
-  case scope, status
+  /// fal's scope, px0's operation.
+  case scope
+  /// `active`, `disabled` or `expired`, where the provider says.
+  case status
+  /// When the key stops working.
   case expiresAt = "expires_at"
+  /// When the key was last used.
   case lastUsedAt = "last_used_at"
-  case creator, raw
+  /// Who made the key.
+  case creator
+  /// The provider's object as received.
+  case raw
 
   /// The columns of `keyctl list`'s table when `--fields` is not given.
   static let tableDefault: [KeyField] = [.provider, .id, .name, .scope, .status, .createdAt]

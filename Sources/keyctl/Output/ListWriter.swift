@@ -11,9 +11,12 @@ protocol ListWriter {
 /// `-o ndjson`: one key per line, flushed after every batch so a pipeline sees
 /// keys while later pages are still being fetched; memory stays flat.
 struct NDJSONWriter: ListWriter {
+  /// Where the lines go.
   let sink: OutputSink
+  /// The fields of each object, in order.
   let fields: [KeyField]
 
+  /// Writes one line per key and flushes, so a pipeline sees them now.
   mutating func write(_ keys: [ApiKey]) throws {
     var json = JSONText()
     json.bytes.reserveCapacity(keys.count * 400)
@@ -25,6 +28,7 @@ struct NDJSONWriter: ListWriter {
     try sink.flush()
   }
 
+  /// Flushes; the cursor and errors go to stderr (the command writes them).
   mutating func finish(nextCursor: String?, errors: [KeyError]) throws {
     try sink.flush()
   }
@@ -33,16 +37,22 @@ struct NDJSONWriter: ListWriter {
 /// `-o json`: one document `{"keys":[…],"next_cursor":…,"errors":[…]}`, written
 /// as keys arrive so that even a 100,000-key listing holds one page in memory.
 struct JSONEnvelopeWriter: ListWriter {
+  /// Where the document goes.
   let sink: OutputSink
+  /// The fields of each key object, in order.
   let fields: [KeyField]
+  /// Whether `{"keys":[` has been written.
   private var started = false
+  /// Whether the next key is the first (no comma before it).
   private var first = true
 
+  /// A writer that has written nothing yet.
   init(sink: OutputSink, fields: [KeyField]) {
     self.sink = sink
     self.fields = fields
   }
 
+  /// Writes the keys into the open `keys` array.
   mutating func write(_ keys: [ApiKey]) throws {
     var json = JSONText()
     json.bytes.reserveCapacity(keys.count * 400 + 16)
@@ -58,6 +68,7 @@ struct JSONEnvelopeWriter: ListWriter {
     try sink.write(bytes: json.bytes)
   }
 
+  /// Closes the array and writes `next_cursor` and `errors`.
   mutating func finish(nextCursor: String?, errors: [KeyError]) throws {
     var json = JSONText()
     json.raw(started ? "]" : "{\"keys\":[]")
