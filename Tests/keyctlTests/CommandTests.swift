@@ -270,6 +270,72 @@ private func query(_ request: HTTPRequest) -> [String: String] {
     #expect(ids(restKeys) == ["k4"])
   }
 
+  /// A repeated `--name-contains` keeps keys matching any of the values (it
+  /// used to keep only the last value, silently).
+  @Test func repeatedNameContainsKeepsKeysMatchingAnyValue() async throws {
+    let fal = FakeFal(keys: [
+      FakeFal.Key(id: "k1", alias: "Production Key", createdAt: "2025-01-01T00:00:00Z"),
+      FakeFal.Key(id: "k2", alias: "CI runner", createdAt: "2025-01-02T00:00:00Z"),
+      FakeFal.Key(id: "k3", alias: "staging", createdAt: "2025-01-03T00:00:00Z"),
+      FakeFal.Key(id: "k4", alias: "Deploy bot", createdAt: "2025-01-04T00:00:00Z"),
+    ])
+    let outcome = await TestCLI.runFal(
+      ["list", "-p", "fal", "--json", "--name-contains", "prod", "--name-contains", "DEPLOY"], fal)
+    #expect(outcome.code == 0)
+    let keys = try #require(try JSONOutput.object(outcome.stdout)["keys"] as? [[String: Any]])
+    #expect(ids(keys) == ["k1", "k4"])
+    // A key matching two values is listed once.
+    let twice = await TestCLI.runFal(
+      ["list", "-p", "fal", "--json", "--name-contains", "o", "--name-contains", "bot"], fal)
+    let twiceKeys = try #require(try JSONOutput.object(twice.stdout)["keys"] as? [[String: Any]])
+    #expect(ids(twiceKeys) == ["k1", "k4"])
+  }
+
+  /// `--name-contains` shapes the listing, so it is bound into the cursor: a
+  /// cursor resumed without it, or with other values, would silently skip
+  /// keys. The same values in another order or case resume.
+  @Test func aCursorIsBoundToItsNameFilter() async throws {
+    let fal = FakeFal(keyCount: 30)
+    let first = await TestCLI.runFal(
+      [
+        "list", "-p", "fal", "--json", "--limit", "2", "--name-contains", "1", "--name-contains",
+        "KEY 02",
+      ],
+      fal)
+    try #require(first.code == 0, "\(first.stderr)")
+    let cursor = try #require(try JSONOutput.object(first.stdout)["next_cursor"] as? String)
+    let sent = fal.requests.count
+    for other in [
+      [String](), ["--name-contains", "1"], ["--name-contains", "1", "--name-contains", "key 03"],
+    ] {
+      let outcome = await TestCLI.runFal(
+        ["list", "-p", "fal", "--json", "--cursor", cursor] + other, fal)
+      #expect(outcome.code == 2, "\(other)")
+      #expect(outcome.stderr.contains("--cursor was made with other"), "\(outcome.stderr)")
+    }
+    #expect(fal.requests.count == sent)
+    let resumed = await TestCLI.runFal(
+      [
+        "list", "-p", "fal", "--json", "--cursor", cursor, "--name-contains", "key 02",
+        "--name-contains", "1",
+      ],
+      fal)
+    #expect(resumed.code == 0, "\(resumed.stderr)")
+    // Key 001 and Key 010 came first; the rest of 001, 010–019, 020–029 follow.
+    let firstKeys = try #require(try JSONOutput.object(first.stdout)["keys"] as? [[String: Any]])
+    let restKeys = try #require(try JSONOutput.object(resumed.stdout)["keys"] as? [[String: Any]])
+    #expect(ids(firstKeys).count == 2)
+    #expect(ids(restKeys).count == 19)
+    #expect(Set(ids(firstKeys)).isDisjoint(with: ids(restKeys)))
+
+    // A cursor made without the filter is refused with it.
+    let plain = await TestCLI.runFal(["list", "-p", "fal", "--json", "--limit", "2"], fal)
+    let plainCursor = try #require(try JSONOutput.object(plain.stdout)["next_cursor"] as? String)
+    let filtered = await TestCLI.runFal(
+      ["list", "-p", "fal", "--json", "--cursor", plainCursor, "--name-contains", "1"], fal)
+    #expect(filtered.code == 2)
+  }
+
   struct SortCase: Sendable, CustomTestStringConvertible {
     let arguments: [String]
     let order: [String]

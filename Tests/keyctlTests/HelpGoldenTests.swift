@@ -18,6 +18,7 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
     GoldenCase(file: "help-create", arguments: ["create", "--help"], columns: 80),
     GoldenCase(file: "help-providers", arguments: ["providers", "--help"], columns: 80),
     GoldenCase(file: "help-list-60", arguments: ["list", "--help"], columns: 60),
+    GoldenCase(file: "help-help", arguments: ["help", "help"], columns: 80),
   ]
 
   /// Set `KEYCTL_UPDATE_GOLDEN=1` to rewrite the golden files in the source tree.
@@ -118,14 +119,17 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
   /// Everything the parser accepts is on a help page, so the spec and the help cannot drift.
   @Test func everyOptionIsDocumented() async {
     let main = await Self.render(["--help"], columns: 200).stdout
-    for option in Spec.global {
+    for option in Options.global {
       #expect(main.contains(option.synopsis), "--\(option.long) missing from the main page")
     }
-    for command in Spec.commands where command.name != "help" {
-      let page = await Self.render([command.name, "--help"], columns: 200).stdout
+    for command in Commands.all.map({ $0.spec }) {
+      let page = await Self.render(["help", command.name], columns: 200).stdout
       #expect(main.contains("  \(command.name) "), "\(command.name) missing from the main page")
-      for option in command.options + Spec.global {
+      for option in command.options + Options.global {
         #expect(page.contains(option.synopsis), "--\(option.long) missing from \(command.name)")
+      }
+      for positional in command.positionals {
+        #expect(page.contains("  \(positional.name) "), "\(positional.name) missing")
       }
     }
   }

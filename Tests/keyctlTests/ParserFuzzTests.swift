@@ -32,7 +32,7 @@ struct ArgumentGenerator {
     "lst", "crate", "Create", "LIST", "provider", "hlep", "version", "ls", "", " list", "list ",
     "delete", "keys",
   ]
-  static let longNames = Spec.allOptions.keys.sorted()
+  static let longNames = OptionTable(commands: Commands.all).long.keys.sorted()
   static let shortOptions = [
     "-p", "-o", "-v", "-q", "-h", "-x", "-ojson", "-ondjson", "-pfal", "-vq", "-qv", "-vh",
     "-o=json",
@@ -129,7 +129,7 @@ struct ArgumentGenerator {
   /// each command's own checks (and, for `create -p cartesia`, exit 8).
   mutating func wellFormed() -> [String] {
     let command = pick(Self.commands)
-    let options = Spec.global + (Spec.command(named: command)?.options ?? [])
+    let options = Options.global + (Commands.all.command(named: command)?.spec.options ?? [])
     var result = [command]
     if command == "create" {
       result += ["-p", pick(ProviderID.allCases.map(\.rawValue)), "--name", "ci"]

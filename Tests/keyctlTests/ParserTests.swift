@@ -41,6 +41,7 @@ struct UsageCase: Sendable, CustomTestStringConvertible {
 }
 
 private let uuid = "7d2c3f1e-5b4a-4c8d-9e0f-1a2b3c4d5e6f"
+private let uuid2 = "0df9e665-d932-5740-b2c7-b52af166bc11"
 private let listHelp = "keyctl list --help"
 private let createHelp = "keyctl create --help"
 private let mainHelp = "keyctl --help"
@@ -118,14 +119,18 @@ struct SuggestionCase: Sendable, CustomTestStringConvertible {
       arguments: ["list", "-o", "table", "--output=json"], command: "list",
       values: ["output": ["json"]]),
     ParseCase(
-      arguments: ["create", "-p", "px0", "--name", "x", "--team-id", "a", "--team-id", "b"],
-      command: "create", values: ["provider": ["px0"], "name": ["x"], "team-id": ["a", "b"]]),
+      arguments: ["create", "-p", "px0", "--name", "x", "--team-id", uuid, "--team-id", uuid2],
+      command: "create", values: ["provider": ["px0"], "name": ["x"], "team-id": [uuid, uuid2]]),
+    ParseCase(
+      arguments: ["list", "--name-contains", "ci", "--name-contains", "deploy"], command: "list",
+      values: ["name-contains": ["ci", "deploy"]]),
     // a dash word that is no known option is a value: descending sort, negative numbers
     ParseCase(
       arguments: ["list", "--sort", "-name"], command: "list", values: ["sort": ["-name"]]),
     ParseCase(arguments: ["list", "--sort=-name"], command: "list", values: ["sort": ["-name"]]),
     ParseCase(
-      arguments: ["list", "--timeout", "-1"], command: "list", values: ["timeout": ["-1"]]),
+      arguments: ["list", "--name-contains", "-x"], command: "list",
+      values: ["name-contains": ["-x"]]),
     // help and version
     ParseCase(arguments: ["--help"], command: nil, values: ["help": [""]]),
     ParseCase(arguments: ["list", "-h"], command: "list", values: ["help": [""]]),
@@ -138,7 +143,7 @@ struct SuggestionCase: Sendable, CustomTestStringConvertible {
   ])
   func parserAccepts(_ testCase: ParseCase) throws {
     let invocation = try Parser.parse(testCase.arguments)
-    #expect(invocation.command?.name == testCase.command)
+    #expect(invocation.command?.spec.name == testCase.command)
     #expect(invocation.values == testCase.values)
     #expect(invocation.positionals == testCase.positionals)
   }

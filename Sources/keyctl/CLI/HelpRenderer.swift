@@ -1,19 +1,22 @@
 import KeyCore
 
-/// Renders help pages from `Spec`, wrapped to the terminal width.
+/// Renders help pages from the command specs and the global options, wrapped
+/// to the terminal width: every command, option, argument, choice and exit
+/// code shown here comes from the data the parser uses.
 enum HelpRenderer {
-  static func main(width: Int) -> String {
+  /// `keyctl --help`: the commands, the global options, credentials and exit codes.
+  static func main(commands: [any Command.Type], width: Int) -> String {
     var out =
       "keyctl \(Version.current) — one command line for the API keys your team holds at fal, "
     out += "px0, Cartesia and OpenRouter.\n"
     out = wrap(out, width: width, indent: 0) + "\n"
     out += "USAGE:\n  keyctl <command> [options]\n\nCOMMANDS:\n"
-    let names = Spec.commands.map(\.name)
-    let pad = (names.map(\.count).max() ?? 0) + 4
-    for command in Spec.commands {
-      out += column("  " + command.name, command.summary + ".", pad: pad + 2, width: width)
+    let pad = (commands.map { DisplayWidth.of($0.spec.name) }.max() ?? 0) + 4
+    for command in commands {
+      out += column(
+        "  " + command.spec.name, sentence(command.spec) + ".", pad: pad + 2, width: width)
     }
-    out += "\n" + section("GLOBAL OPTIONS", Spec.global, width: width)
+    out += "\n" + section("GLOBAL OPTIONS", Options.global, commands: commands, width: width)
     out += "\nCREDENTIALS (read from the environment only, never from a command-line value):\n"
     for provider in ProviderID.allCases {
       out += column(
@@ -30,30 +33,41 @@ enum HelpRenderer {
     return out
   }
 
-  static func command(_ command: CommandSpec, width: Int) -> String {
+  /// `keyctl COMMAND --help`: usage, arguments, options, per-provider notes, examples.
+  static func command(_ command: CommandSpec, commands: [any Command.Type], width: Int) -> String {
     var out = wrap(
-      "keyctl \(command.name) — \(command.summary.lowercasedFirst).", width: width, indent: 0)
+      "keyctl \(command.name) — \(sentence(command).lowercasedFirst).", width: width, indent: 0)
     out += "\n\nUSAGE:\n" + wrap(command.usage, width: width, indent: 2) + "\n"
     if !command.discussion.isEmpty {
       out += "\n" + wrap(command.discussion, width: width, indent: 0) + "\n"
     }
+    if !command.positionals.isEmpty {
+      out += "\nARGUMENTS:\n"
+      let pad = min(30, (command.positionals.map { DisplayWidth.of($0.name) }.max() ?? 0) + 6)
+      for positional in command.positionals {
+        let text =
+          positional.help
+          + choiceSentence(positional.choices, list: positional.repeatable, commands: commands)
+        out += column("  " + positional.name, text, pad: pad, width: width)
+      }
+    }
     let common = command.options.filter { $0.provider == nil }
     let perProvider = command.options.filter { $0.provider != nil }
-    if !common.isEmpty { out += "\n" + section("OPTIONS", common, width: width) }
-    if !perProvider.isEmpty {
-      out += "\n" + section("PROVIDER OPTIONS (only with that provider)", perProvider, width: width)
+    if !common.isEmpty {
+      out += "\n" + section("OPTIONS", common, commands: commands, width: width)
     }
-    out += "\n" + section("GLOBAL OPTIONS", Spec.global, width: width)
-    if command.name == "list" || command.name == "create" {
+    if !perProvider.isEmpty {
+      out +=
+        "\n"
+        + section(
+          "PROVIDER OPTIONS (only with that provider)", perProvider, commands: commands,
+          width: width)
+    }
+    out += "\n" + section("GLOBAL OPTIONS", Options.global, commands: commands, width: width)
+    if let note = command.providerNote {
       out += "\nPROVIDERS:\n"
       for provider in ProviderID.allCases {
-        let capabilities = provider.capabilities
-        let text =
-          command.name == "create"
-          ? (capabilities.canCreate ? "can create keys" : "cannot create keys (no API for it)")
-          : "paging: \(capabilities.paging.rawValue)"
-            + (capabilities.maxPageSize.map { ", up to \($0) a page" } ?? ", one page")
-        out += column("  " + provider.rawValue, text, pad: 14, width: width)
+        out += column("  " + provider.rawValue, note(provider), pad: 14, width: width)
       }
     }
     if !command.examples.isEmpty {
@@ -63,29 +77,45 @@ enum HelpRenderer {
     return out
   }
 
-  /// The exit-code table of `keyctl --help`; a test checks it covers every `KeyError.Kind`.
-  static let exitCodes: [(Int, String)] = [
-    (0, "success"),
-    (1, "unexpected failure"),
-    (2, "usage error (bad command, option or value)"),
-    (3, "authentication or permission refused, or no credentials"),
-    (4, "not found"),
-    (5, "rate limited, retries used up"),
-    (6, "provider or network failure (5xx and other 4xx, timeout, unreadable response)"),
-    (7, "partial: some providers answered, some failed (the rest is still printed)"),
-    (8, "operation not supported by that provider"),
-    (10, "could not write the output (stdout full, closed or failing)"),
-    (129, "interrupted by SIGHUP"),
-    (130, "interrupted (Ctrl-C)"),
-    (143, "interrupted by SIGTERM"),
-  ]
+  /// The exit-code table: success, each code an error kind ends with (its
+  /// `KeyError.Kind.summary`), and the signals handled like Ctrl-C, in
+  /// increasing order. A test checks it covers every kind.
+  static var exitCodes: [(code: Int32, meaning: String)] {
+    var table: [(code: Int32, meaning: String)] = [(0, "success")]
+    table += KeyError.exitCodeSummaries.map { ($0.code, $0.summary) }
+    for signal in Interrupts.handled {
+      guard let name = Interrupts.name(of: signal) else { continue }
+      table.append((Interrupts.exitCode(for: signal), "interrupted by \(name)"))
+    }
+    return table.sorted { $0.code < $1.code }
+  }
 
-  private static func section(_ title: String, _ options: [OptionSpec], width: Int) -> String {
+  /// The command's summary, with its aliases when it has any.
+  private static func sentence(_ command: CommandSpec) -> String {
+    guard !command.aliases.isEmpty else { return command.summary }
+    let label = command.aliases.count == 1 ? "alias" : "aliases"
+    return command.summary + " (\(label): \(command.aliases.joined(separator: ", ")))"
+  }
+
+  /// `" One of: table, json, ndjson."` (or `Any of`, for a comma-separated or
+  /// repeated value), or nothing without choices.
+  private static func choiceSentence(
+    _ choices: Choices?, list: Bool, commands: [any Command.Type]
+  ) -> String {
+    guard let values = choices?.values(commands: commands), !values.isEmpty else { return "" }
+    return " \(list ? "Any" : "One") of: \(values.joined(separator: ", "))."
+  }
+
+  /// A titled list of options: synopsis, then help and choices.
+  private static func section(
+    _ title: String, _ options: [OptionSpec], commands: [any Command.Type], width: Int
+  ) -> String {
     var out = title + ":\n"
-    let pad = min(30, (options.map { $0.synopsis.count }.max() ?? 0) + 6)
+    let pad = min(30, (options.map { DisplayWidth.of($0.synopsis) }.max() ?? 0) + 6)
     for option in options {
       let prefix = option.provider.map { "(\($0.rawValue)) " } ?? ""
-      out += column("  " + option.synopsis, prefix + option.help, pad: pad, width: width)
+      let choices = choiceSentence(option.choices, list: option.commaSeparated, commands: commands)
+      out += column("  " + option.synopsis, prefix + option.help + choices, pad: pad, width: width)
     }
     return out
   }
@@ -94,26 +124,32 @@ enum HelpRenderer {
   private static func column(_ label: String, _ text: String, pad: Int, width: Int) -> String {
     let body = wrap(text, width: width, indent: pad)
     let bodyText = String(body.dropFirst(pad))
-    if label.count + 2 <= pad {
-      return label + String(repeating: " ", count: pad - label.count) + bodyText + "\n"
+    let labelWidth = DisplayWidth.of(label)
+    if labelWidth + 2 <= pad {
+      return label + String(repeating: " ", count: pad - labelWidth) + bodyText + "\n"
     }
     return label + "\n" + body + "\n"
   }
 
-  /// Wraps words to `width`, every line indented by `indent` spaces.
+  /// Wraps words to `width` display columns, every line indented by `indent` spaces.
   static func wrap(_ text: String, width: Int, indent: Int) -> String {
     let room = max(20, width - indent)
     let margin = String(repeating: " ", count: indent)
     var lines: [String] = []
     var line = ""
+    var used = 0
     for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+      let wordWidth = DisplayWidth.of(String(word))
       if line.isEmpty {
         line = String(word)
-      } else if line.count + 1 + word.count <= room {
+        used = wordWidth
+      } else if used + 1 + wordWidth <= room {
         line += " " + word
+        used += 1 + wordWidth
       } else {
         lines.append(line)
         line = String(word)
+        used = wordWidth
       }
     }
     if !line.isEmpty || lines.isEmpty { lines.append(line) }
@@ -122,6 +158,7 @@ enum HelpRenderer {
 }
 
 extension String {
+  /// The text with its first character lower-cased, for "keyctl list — list …".
   fileprivate var lowercasedFirst: String {
     guard let first else { return self }
     return first.lowercased() + dropFirst()

@@ -1,113 +1,56 @@
-import Foundation
 import KeyCore
 
-/// A parsed command line: the command, its positionals and option values,
-/// with typed accessors that turn a bad value into a usage error naming it.
-struct Invocation {
-  var command: CommandSpec?
+/// A parsed command line: the command, the arguments as given, and each
+/// option's and positional's typed value, checked by the parser.
+///
+/// Commands read values through their declarations
+/// (`invocation[Options.limit]`), never by name.
+struct Invocation: Sendable {
+  /// The commands this line was parsed against (`Commands.all`, or a test's own).
+  let commands: [any Command.Type]
+  /// The command named, if any.
+  var command: (any Command.Type)?
+  /// The positional arguments as given, in order.
   var positionals: [String] = []
-  /// Values by long option name, in the order given; a flag holds one empty string.
+  /// Option values as given, by long name, in order; a flag holds one empty
+  /// string. Kept for the parser's checks and its tests.
   var values: [String: [String]] = [:]
+  /// Long names in the order the options first appeared, so values are
+  /// checked (and the first bad one reported) in command-line order.
+  var order: [String] = []
+  /// Checked, typed option values by long name.
+  var typedOptions: [String: any Sendable] = [:]
+  /// Checked, typed positional values by placeholder name.
+  var typedPositionals: [String: any Sendable] = [:]
 
-  var helpPage: String { command.map { "keyctl \($0.name) --help" } ?? "keyctl --help" }
+  /// An empty invocation over `commands`.
+  init(commands: [any Command.Type]) {
+    self.commands = commands
+  }
 
-  func has(_ name: String) -> Bool { values[name] != nil }
+  /// The help page errors point to.
+  var helpPage: String { command.map { "keyctl \($0.spec.name) --help" } ?? "keyctl --help" }
 
-  /// The last value given for the option.
-  func string(_ name: String) -> String? { values[name]?.last }
+  /// The option's checked value, or its `absent` value when it was not given.
+  subscript<Value>(option: Option<Value>) -> Value {
+    typedOptions[option.spec.long].flatMap { $0 as? Value } ?? option.absent
+  }
 
-  func strings(_ name: String) -> [String] { values[name] ?? [] }
+  /// The positional's checked value, or its `absent` value when it was not given.
+  subscript<Value>(positional: Positional<Value>) -> Value {
+    typedPositionals[positional.spec.name].flatMap { $0 as? Value } ?? positional.absent
+  }
 
+  /// Whether the option was given, whatever its type.
+  func isGiven(_ option: any OptionDeclaration) -> Bool {
+    values[option.spec.long] != nil
+  }
+
+  /// Whether any option at all was given.
+  var hasOptions: Bool { !values.isEmpty }
+
+  /// A usage error pointing to this command's help page.
   func usageError(_ message: String) -> KeyError {
     KeyError.usage(message, help: helpPage)
-  }
-
-  func integer(_ name: String, minimum: Int) throws -> Int? {
-    guard let text = string(name) else { return nil }
-    guard let value = Int(text), value >= minimum else {
-      throw usageError(
-        "invalid value '\(text)' for '--\(name)': expected a whole number of at least \(minimum)")
-    }
-    return value
-  }
-
-  /// A whole number inside `range`, or a usage error naming the option and the range.
-  func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
-    guard let text = string(name) else { return nil }
-    guard let value = Int(text), range.contains(value) else {
-      throw usageError(
-        "invalid value '\(text)' for '--\(name)': expected a whole number from "
-          + "\(range.lowerBound) to \(range.upperBound)")
-    }
-    return value
-  }
-
-  /// A finite number inside `range`, or a usage error naming the option and the range.
-  ///
-  /// Bounding here is what keeps a value like `--timeout 1e16` from reaching
-  /// code that converts it to an integer (where it would trap).
-  func number(_ name: String, in range: ClosedRange<Double>) throws -> Double? {
-    guard let text = string(name) else { return nil }
-    guard let value = Double(text), value.isFinite, range.contains(value) else {
-      throw usageError(
-        "invalid value '\(text)' for '--\(name)': expected a number from "
-          + "\(Self.plain(range.lowerBound)) to \(Self.plain(range.upperBound))")
-    }
-    return value
-  }
-
-  /// A bound as people write it: `86400`, not `86400.0`.
-  private static func plain(_ value: Double) -> String {
-    value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
-  }
-
-  func number(_ name: String, minimum: Double) throws -> Double? {
-    guard let text = string(name) else { return nil }
-    guard let value = Double(text), value.isFinite, value >= minimum else {
-      throw usageError(
-        "invalid value '\(text)' for '--\(name)': expected a number of at least \(minimum == 0 ? "0" : "\(minimum)")"
-      )
-    }
-    return value
-  }
-
-  func choice(_ name: String, _ allowed: [String]) throws -> String? {
-    guard let text = string(name) else { return nil }
-    guard allowed.contains(text) else {
-      let suggestion =
-        Suggestions.closest(to: text, in: allowed).map { " Did you mean '\($0)'?" } ?? ""
-      throw usageError(
-        "invalid value '\(text)' for '--\(name)': expected one of \(allowed.joined(separator: ", "))."
-          + suggestion)
-    }
-    return text
-  }
-
-  func uuid(_ name: String) throws -> String? {
-    try string(name).map { try checkedUUID($0, for: name) }
-  }
-
-  /// Every value of a repeatable UUID option, each checked.
-  func uuids(_ name: String) throws -> [String] {
-    try strings(name).map { try checkedUUID($0, for: name) }
-  }
-
-  private func checkedUUID(_ text: String, for name: String) throws -> String {
-    guard UUID(uuidString: text) != nil else {
-      throw usageError(
-        "invalid value '\(text)' for '--\(name)': expected a UUID such as 7d2c3f1e-5b4a-4c8d-9e0f-1a2b3c4d5e6f"
-      )
-    }
-    return text.lowercased()
-  }
-
-  func date(_ name: String) throws -> Date? {
-    guard let text = string(name) else { return nil }
-    guard let date = ISO8601.parse(text) else {
-      throw usageError(
-        "invalid value '\(text)' for '--\(name)': expected an ISO-8601 date such as 2027-01-31T00:00:00Z"
-      )
-    }
-    return date
   }
 }

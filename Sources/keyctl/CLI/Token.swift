@@ -13,6 +13,7 @@ enum Token: Equatable {
 /// Splits argv into tokens before any parsing, so the parser works on a
 /// uniform shape and every error can quote the exact argument.
 enum Lexer {
+  /// The tokens of `arguments`, in order; after `--` every argument is a value.
   static func tokens(_ arguments: [String]) -> [Token] {
     var tokens: [Token] = []
     var afterTerminator = false

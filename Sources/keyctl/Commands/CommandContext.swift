@@ -10,10 +10,18 @@ import KeyCore
 /// Everything a command needs from the outside world, built once by `@main`
 /// (or by a test, with memory sinks and a mock transport).
 struct CommandContext: Sendable {
+  /// The process's environment (credentials, base URLs, `NO_COLOR`, `COLUMNS`).
   var environment: [String: String]
+  /// Where the data asked for goes.
   var stdout: OutputSink
+  /// Where messages, notices and errors go.
   var stderr: OutputSink
+  /// Whether stdout is a terminal: colour, and tables fitted to its width.
   var stdoutIsTTY: Bool
+  /// The width tables are fitted to (`Terminal.tableWidth`), nil when output
+  /// must never be cut (not a terminal, or one of unknown width).
+  var tableWidth: Int?
+  /// How requests reach the providers.
   var transport: any HTTPTransport
   /// Replaces the retry wait (tests run retries instantly).
   var sleep: (@Sendable (Double) async throws -> Void)?
@@ -23,11 +31,23 @@ struct CommandContext: Sendable {
 
   /// The context of a real run: the process's environment, descriptors and network.
   static func live() -> CommandContext {
+    let environment = ProcessInfo.processInfo.environment
+    let isTTY = isatty(STDOUT_FILENO) == 1
     var context = CommandContext(
-      environment: ProcessInfo.processInfo.environment,
+      environment: environment,
       stdout: OutputSink(descriptor: STDOUT_FILENO), stderr: OutputSink(descriptor: STDERR_FILENO),
-      stdoutIsTTY: isatty(STDOUT_FILENO) == 1, transport: URLSessionTransport())
+      stdoutIsTTY: isTTY,
+      tableWidth: Terminal.tableWidth(
+        isTTY: isTTY, reported: isTTY ? reportedColumns() : nil, environment: environment),
+      transport: URLSessionTransport())
     context.interruptedBy = { Interrupts.received }
     return context
+  }
+
+  /// The columns the terminal on stdout says it has (`TIOCGWINSZ`), or nil.
+  private static func reportedColumns() -> Int? {
+    var size = winsize()
+    guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+    return Int(size.ws_col)
   }
 }

@@ -1,20 +1,87 @@
+import Foundation
 import KeyCore
 
+extension Options {
+  /// `--name TEXT`: the new key's name.
+  static let name: Option<String?> = .text(
+    "name", value: "TEXT", help: "The new key's name (required).")
+
+  /// `-q/--quiet`: the secret alone on stdout.
+  static let quiet: Option<Bool> = .flag(
+    "quiet", short: "q", help: "Print only the secret, for KEY=$(keyctl create … -q).")
+
+  /// `--team-id UUID` (px0), repeatable.
+  static let teamID: Option<[String]> = .uuids(
+    "team-id", provider: .px0,
+    help: "Limit the px0 key to a team (repeatable; default: org-wide).")
+
+  /// `--operation SCOPE` (px0).
+  static let operation: Option<String?> = .choice(
+    "operation", value: "SCOPE", provider: .px0, values: ["read_render", "all", "admin"],
+    help: "px0 scope (default: read_render).")
+
+  /// `--credit-limit USD` (OpenRouter).
+  static let creditLimit: Option<Double?> = .number(
+    "credit-limit", value: "USD", minimum: 0, provider: .openrouter,
+    help: "OpenRouter spending limit in US dollars.")
+
+  /// `--limit-reset PERIOD` (OpenRouter).
+  static let limitReset: Option<String?> = .choice(
+    "limit-reset", value: "PERIOD", provider: .openrouter, values: ["daily", "weekly", "monthly"],
+    help: "When the OpenRouter limit resets.")
+
+  /// `--include-byok-in-limit` (OpenRouter).
+  static let includeByokInLimit: Option<Bool> = .flag(
+    "include-byok-in-limit", provider: .openrouter,
+    help: "Count OpenRouter bring-your-own-key usage against the limit.")
+
+  /// `--expires-at DATE` (OpenRouter).
+  static let expiresAt: Option<Date?> = .date(
+    "expires-at", provider: .openrouter,
+    help: "When the OpenRouter key expires (ISO-8601; sent as UTC).")
+}
+
 /// `keyctl create`: one key at one provider; its secret goes to stdout only.
-enum CreateCommand {
+enum CreateCommand: Command {
+  /// The command's name, options and help.
+  static let spec = CommandSpec(
+    name: "create", summary: "Create an API key at one provider",
+    usage: "keyctl create -p NAME --name TEXT [provider options]",
+    discussion:
+      "Prints the new key and its secret on stdout; the secret is shown only once. With -q only "
+      + "the secret is printed. A create is never retried automatically. Cartesia's API cannot "
+      + "create keys (exit 8).",
+    options: [
+      Options.name, Options.quiet, Options.orgID, Options.teamID, Options.operation,
+      Options.creditLimit, Options.limitReset, Options.includeByokInLimit, Options.expiresAt,
+      Options.workspaceID.withHelp("The OpenRouter workspace that owns the key."),
+    ],
+    examples: [
+      "keyctl create -p fal --name ci",
+      "KEY=$(keyctl create -p fal --name ci -q)",
+      "keyctl create -p openrouter --name batch --credit-limit 25 --limit-reset monthly -o json",
+    ],
+    providerNote: { provider in
+      provider.capabilities.canCreate ? "can create keys" : "cannot create keys (no API for it)"
+    })
+
+  /// The fields of the table view of a new key (json shows every field).
+  static let tableFields: [KeyField] = [.provider, .id, .name, .scope, .createdAt]
+
   /// Creates the key, then writes its secret; a secret that cannot be written is exit 10.
   static func run(_ invocation: Invocation, _ context: CommandContext) async throws -> Int32 {
     let globals = try GlobalOptions(invocation, environment: context.environment)
     guard globals.providers.count == 1, let provider = globals.providers.first else {
       throw invocation.usageError(
         globals.providers.isEmpty
-          ? "'keyctl create' needs the provider to create the key at: -p NAME (\(Spec.providerNames))"
+          ? "'keyctl create' needs the provider to create the key at: -p NAME (\(ProviderNames.list))"
           : "'keyctl create' takes one provider, got "
             + globals.providers.map(\.rawValue).joined(separator: ", "))
     }
-    guard let name = invocation.string("name"), !name.trimmingCharacters(in: .whitespaces).isEmpty
+    guard let name = invocation[Options.name], !name.trimmingCharacters(in: .whitespaces).isEmpty
     else {
-      throw invocation.usageError("'keyctl create' needs the new key's name: --name TEXT")
+      throw invocation.usageError(
+        "'keyctl create' needs the new key's name: \(Options.name.spec.synopsis)")
     }
     try globals.checkProviderOptions(invocation, selected: [provider])
     guard provider.capabilities.canCreate else {
@@ -24,25 +91,29 @@ enum CreateCommand {
         provider: provider, hint: "See 'keyctl providers' for what each provider supports.")
     }
     var request = CreateRequest(name: name)
-    request.teamIDs = try invocation.uuids("team-id")
-    request.operation = try invocation.choice("operation", ["read_render", "all", "admin"])
-    request.creditLimit = try invocation.number("credit-limit", minimum: 0)
-    request.limitReset = try invocation.choice("limit-reset", ["daily", "weekly", "monthly"])
-    request.includeByokInLimit = invocation.has("include-byok-in-limit") ? true : nil
-    request.expiresAt = try invocation.date("expires-at")
-    request.workspaceID = try invocation.uuid("workspace-id")
+    request.teamIDs = invocation[Options.teamID]
+    request.operation = invocation[Options.operation]
+    request.creditLimit = invocation[Options.creditLimit]
+    request.limitReset = invocation[Options.limitReset]
+    request.includeByokInLimit = invocation[Options.includeByokInLimit] ? true : nil
+    request.expiresAt = invocation[Options.expiresAt]
+    request.workspaceID = invocation[Options.workspaceID]
 
     let registry = ProviderRegistry(
       environment: context.environment, settings: globals.clientSettings(context))
     let adapter = try registry.make(
       provider,
       overrides: ProviderRegistry.Overrides(
-        baseURL: globals.baseURL, orgID: try invocation.uuid("org-id")))
+        baseURL: globals.baseURL, orgID: invocation[Options.orgID]))
     let created = try await adapter.create(request)
 
-    let quiet = invocation.has("quiet")
+    let quiet = invocation[Options.quiet]
+    let writer = SingleKeyWriter(
+      format: globals.format, quiet: quiet, terminal: globals.terminal(context))
+    let fields = globals.format == .table ? tableFields : KeyField.allCases
     do {
-      try context.stdout.write(bytes: output(created, quiet: quiet, format: globals.format))
+      try context.stdout.write(
+        bytes: writer.render(created.key, fields: fields, secret: created.secret))
       try context.stdout.flush()
     } catch let failure as OutputFailed {
       throw lostSecret(created, name: name, provider: provider, reason: failure.reason)
@@ -54,30 +125,6 @@ enum CreateCommand {
       context.stderr.line("keyctl: the secret is shown only once; store it now.")
     }
     return 0
-  }
-
-  /// What `create` prints on stdout: the secret alone (`-q`), a table, or JSON.
-  private static func output(_ created: CreatedKey, quiet: Bool, format: OutputFormat) -> [UInt8] {
-    if quiet { return Array((created.secret + "\n").utf8) }
-    if format == .table {
-      // Labels padded to one column by hand (Foundation's padding goes through NSString).
-      func label(_ text: String) -> String {
-        text + String(repeating: " ", count: max(1, 12 - text.count))
-      }
-      var out = ""
-      for field in [KeyField.provider, .id, .name, .scope, .createdAt] {
-        out += label(field.rawValue) + field.text(of: created.key) + "\n"
-      }
-      out += label("secret") + created.secret + "\n"
-      return Array(out.utf8)
-    }
-    var json = JSONText()
-    json.raw("{\"key\":")
-    KeyField.appendObject(created.key, fields: KeyField.allCases, to: &json)
-    json.raw(",\"secret\":")
-    json.string(created.secret)
-    json.raw("}\n")
-    return json.bytes
   }
 
   /// The error for a key that exists at the provider but whose secret never
@@ -99,36 +146,5 @@ enum CreateCommand {
       provider: provider,
       hint: "Revoke that key with: \(revoke)\nThen create a new one, with stdout going somewhere "
         + "that can take it.")
-  }
-}
-
-/// Words safe to paste into a shell, for the commands keyctl suggests.
-enum ShellWord {
-  /// Whether `text` can stand in a command line unquoted: letters, digits and `-_.:@+=/,`.
-  static func isPlain(_ text: String) -> Bool {
-    !text.isEmpty
-      && text.unicodeScalars.allSatisfy { scalar in
-        scalar.isASCII
-          && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
-            || ("0"..."9").contains(scalar) || "-_.:@+=/,".unicodeScalars.contains(scalar))
-      }
-  }
-
-  /// `text` as one shell word: as is when plain, else in single quotes (a quote
-  /// inside becomes `'\''`), with control characters shown as `?` so that the
-  /// suggestion cannot move the terminal.
-  static func quoted(_ text: String) -> String {
-    if isPlain(text) { return text }
-    var word = "'"
-    for scalar in text.unicodeScalars {
-      if scalar == "'" {
-        word += "'\\''"
-      } else if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-        word += "?"
-      } else {
-        word.unicodeScalars.append(scalar)
-      }
-    }
-    return word + "'"
   }
 }

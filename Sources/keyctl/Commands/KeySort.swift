@@ -1,23 +1,28 @@
 import KeyCore
 
 /// `--sort created_at|name`, with `-` for descending. Sorting needs the whole
-/// list, so it cannot be combined with `--limit` or `--cursor`.
-struct KeySort {
+/// list, so `list` refuses it with `--limit` or `--cursor`.
+struct KeySort: Sendable {
+  /// The fields a list can be sorted by.
+  static let fields: [KeyField] = [.createdAt, .name]
+  /// Every value `--sort` takes, for help and completion.
+  static let choices = fields.flatMap { [$0.rawValue, "-" + $0.rawValue] }
+
+  /// The field compared.
   let field: KeyField
+  /// Whether the order is reversed (keys without the field still go last).
   let descending: Bool
 
-  init?(_ invocation: Invocation) throws {
-    guard var text = invocation.string("sort") else { return nil }
+  /// Reads `--sort`'s value, or throws the usage error naming the choices.
+  init(_ text: String, _ context: ValueContext) throws {
     descending = text.hasPrefix("-")
-    if descending { text.removeFirst() }
-    guard let field = KeyField(rawValue: text), field == .createdAt || field == .name else {
-      throw invocation.usageError(
-        "invalid value '\(invocation.string("sort") ?? "")' for '--sort': expected created_at or "
-          + "name (prefix - for descending)")
-    }
-    if invocation.has("limit") || invocation.has("cursor") {
-      throw invocation.usageError(
-        "'--sort' needs the whole list, so it cannot be combined with '--limit' or '--cursor'")
+    guard let field = KeyField(rawValue: String(text.dropFirst(descending ? 1 : 0))),
+      Self.fields.contains(field)
+    else {
+      let suggestion =
+        Suggestions.closest(to: text, in: Self.choices).map { ". Did you mean '\($0)'?" } ?? ""
+      throw context.invalid(
+        text, expected: "created_at or name (prefix - for descending)\(suggestion)")
     }
     self.field = field
   }
@@ -32,6 +37,7 @@ struct KeySort {
     return ordered.map(\.1)
   }
 
+  /// -1, 0 or 1 as `left` goes before, with or after `right`.
   private func compare(_ left: ApiKey, _ right: ApiKey) -> Int {
     switch field {
     case .name:
@@ -41,6 +47,7 @@ struct KeySort {
     }
   }
 
+  /// `compare` for optional values: nil last, whatever the direction.
   private func ordered<T: Comparable>(_ left: T?, _ right: T?) -> Int {
     switch (left, right) {
     case (nil, nil): return 0

@@ -1,31 +1,117 @@
 import Foundation
 import KeyCore
 
+extension Options {
+  /// `--limit N`: stop after N keys and report a cursor.
+  static let limit: Option<Int?> = .integer(
+    "limit", value: "N", minimum: 1,
+    help: "Stop after N keys and report a cursor to resume from.")
+
+  /// `--cursor TOKEN`: resume a listing.
+  static let cursor: Option<String?> = .text(
+    "cursor", value: "TOKEN",
+    help: "Resume from the next_cursor a previous call printed (same -p and filters).")
+
+  /// `--page-size N`: keys per request.
+  static let pageSize: Option<Int?> = .integer(
+    "page-size", value: "N", minimum: 1,
+    help: "Keys per request, where the provider takes a size (fal and Cartesia; at most 100).")
+
+  /// `--name-contains TEXT`, repeatable: a key is kept when its name contains any of them.
+  static let nameContains: Option<[String]> = .texts(
+    "name-contains", value: "TEXT",
+    help: "Only keys whose name contains TEXT (any case). Repeatable: a key matching any of "
+      + "the values is kept.")
+
+  /// `--fields LIST`: which fields to print, in that order.
+  static let fields = Option<[KeyField]?>(
+    "fields", value: "LIST", choices: .fixed(KeyField.allCases.map(\.rawValue)),
+    commaSeparated: true, help: "Comma-separated fields to print, in that order.", absent: nil
+  ) { values, context in
+    try values.last.map { try KeyField.parse($0, context) }
+  }
+
+  /// `--sort FIELD`: order the whole list.
+  static let sort = Option<KeySort?>(
+    "sort", value: "FIELD", choices: .fixed(KeySort.choices),
+    help: "Sort the whole list by a field; a leading - sorts descending.", absent: nil
+  ) { values, context in
+    try values.last.map { try KeySort($0, context) }
+  }
+
+  /// `--expand-creator` (fal).
+  static let expandCreator: Option<Bool> = .flag(
+    "expand-creator", provider: .fal, help: "Ask fal for each key's creator name and email.")
+
+  /// `--query TEXT` (Cartesia).
+  static let query: Option<String?> = .text(
+    "query", value: "TEXT", provider: .cartesia,
+    help: "Cartesia free-text search over description and creator.")
+
+  /// `--include-disabled` (OpenRouter).
+  static let includeDisabled: Option<Bool> = .flag(
+    "include-disabled", provider: .openrouter, help: "Also list disabled OpenRouter keys.")
+
+  /// `--include-expired` (OpenRouter).
+  static let includeExpired: Option<Bool> = .flag(
+    "include-expired", provider: .openrouter, help: "Also list expired OpenRouter keys.")
+}
+
 /// `keyctl list`: every key at the chosen providers, in one schema.
-enum ListCommand {
+enum ListCommand: Command {
+  /// The command's name, options and help.
+  static let spec = CommandSpec(
+    name: "list", summary: "List API keys at one or more providers",
+    usage: "keyctl list [-p NAME]... [--limit N] [--cursor TOKEN] [--page-size N] [filters]",
+    discussion:
+      "Fetches every page by default. Providers are fetched concurrently; keys print provider by "
+      + "provider in the order fal, px0, cartesia, openrouter, each in the provider's own order. "
+      + "--limit stops after N keys and reports next_cursor; --cursor resumes exactly there.",
+    options: [
+      Options.limit, Options.cursor, Options.pageSize, Options.nameContains, Options.fields,
+      Options.sort, Options.expandCreator, Options.orgID, Options.query, Options.includeDisabled,
+      Options.includeExpired, Options.workspaceID,
+    ],
+    examples: [
+      "keyctl list --provider fal",
+      "keyctl list -p fal,openrouter -o json | jq -r '.keys[].id'",
+      "keyctl list --limit 50 --json        # then: keyctl list --cursor TOKEN --json",
+      "keyctl list --name-contains ci --name-contains deploy",
+    ],
+    providerNote: { provider in
+      let capabilities = provider.capabilities
+      return "paging: \(capabilities.paging.rawValue)"
+        + (capabilities.maxPageSize.map { ", up to \($0) a page" } ?? ", one page")
+    })
+
   /// Lists, writes as pages arrive, and reports each provider's failure.
   static func run(_ invocation: Invocation, _ context: CommandContext) async throws -> Int32 {
     let globals = try GlobalOptions(invocation, environment: context.environment)
     var options = ListOptions()
-    options.pageSize = try invocation.integer("page-size", minimum: 1)
-    options.expandCreator = invocation.has("expand-creator")
-    options.query = invocation.string("query")
-    options.includeDisabled = invocation.has("include-disabled")
-    options.includeExpired = invocation.has("include-expired")
-    options.workspaceID = try invocation.uuid("workspace-id")
+    options.pageSize = invocation[Options.pageSize]
+    options.expandCreator = invocation[Options.expandCreator]
+    options.query = invocation[Options.query]
+    options.includeDisabled = invocation[Options.includeDisabled]
+    options.includeExpired = invocation[Options.includeExpired]
+    options.workspaceID = invocation[Options.workspaceID]
     // Applied by KeyCore's listing and bound into the cursor with the other filters.
-    options.nameContains = invocation.strings("name-contains")
-    let orgID = try invocation.uuid("org-id")
-    let limit = try invocation.integer("limit", minimum: 1)
-    let sort = try KeySort(invocation)
+    options.nameContains = invocation[Options.nameContains]
+    let limit = invocation[Options.limit]
+    let sort = invocation[Options.sort]
+    if sort != nil, invocation.isGiven(Options.limit) || invocation.isGiven(Options.cursor) {
+      throw invocation.usageError(
+        "'\(Options.sort.spec.shown)' needs the whole list, so it cannot be combined with "
+          + "'\(Options.limit.spec.shown)' or '\(Options.cursor.spec.shown)'")
+    }
     let fields =
-      try invocation.string("fields").map { try KeyField.parse($0, help: invocation.helpPage) }
+      invocation[Options.fields]
       ?? (globals.format == .table ? KeyField.tableDefault : KeyField.allCases)
 
     let registry = ProviderRegistry(
       environment: context.environment, settings: globals.clientSettings(context))
     let selected = try selectProviders(globals, invocation, context)
-    let overrides = ProviderRegistry.Overrides(baseURL: globals.baseURL, orgID: orgID)
+    let overrides = ProviderRegistry.Overrides(
+      baseURL: globals.baseURL, orgID: invocation[Options.orgID])
     // A base URL that would be refused is a usage error for the whole call,
     // reported before any provider is asked anything.
     for id in selected {
@@ -41,7 +127,7 @@ enum ListCommand {
         errors.append(error)
       }
     }
-    let cursor = try invocation.string("cursor").map {
+    let cursor = try invocation[Options.cursor].map {
       try PageCursor.decode($0, providers: providers.map(\.id), filter: options.fingerprint)
     }
 
@@ -108,6 +194,7 @@ enum ListCommand {
     return configured
   }
 
+  /// The writer for the format asked for.
   private static func makeWriter(
     _ globals: GlobalOptions, fields: [KeyField], context: CommandContext
   ) -> any ListWriter {
@@ -115,10 +202,9 @@ enum ListCommand {
     case .ndjson: return NDJSONWriter(sink: context.stdout, fields: fields)
     case .json: return JSONEnvelopeWriter(sink: context.stdout, fields: fields)
     case .table:
-      let terminal = Terminal(
-        isTTY: context.stdoutIsTTY, environment: context.environment, noColorFlag: globals.noColor)
       return TableWriter(
-        sink: context.stdout, fields: fields, terminal: terminal, stderr: context.stderr)
+        sink: context.stdout, fields: fields, terminal: globals.terminal(context),
+        width: context.tableWidth, stderr: context.stderr)
     }
   }
 }

@@ -2,36 +2,41 @@ import KeyCore
 
 /// `keyctl providers`: what each provider supports and whether its
 /// credentials are set (masked). Sends nothing over the network.
-enum ProvidersCommand {
-  static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
+enum ProvidersCommand: Command {
+  /// The command's name and help.
+  static let spec = CommandSpec(
+    name: "providers",
+    summary: "Show each provider, what it supports and whether credentials are set",
+    usage: "keyctl providers [-o json]",
+    discussion:
+      "Credentials are shown masked (the variable they came from and at most the last four "
+      + "characters); nothing is sent over the network.",
+    examples: ["keyctl providers", "keyctl providers --json"])
+
+  /// The table's columns.
+  private static let columns = [
+    "PROVIDER", "CREATE", "PAGING", "PAGE SIZE", "CREDENTIALS", "BASE URL",
+  ]
+
+  /// Prints one row (table) or object (json, ndjson) per provider.
+  static func run(_ invocation: Invocation, _ context: CommandContext) async throws -> Int32 {
     let globals = try GlobalOptions(invocation, environment: context.environment)
     let selected = globals.providers.isEmpty ? ProviderID.allCases : globals.providers
     let environment = context.environment
     if globals.format == .table {
-      let terminal = Terminal(
-        isTTY: context.stdoutIsTTY, environment: environment, noColorFlag: globals.noColor)
-      var rows = [["PROVIDER", "CREATE", "PAGING", "PAGE SIZE", "CREDENTIALS", "BASE URL"]]
+      var table = Table(columns: columns.map { Table.Column(header: $0) })
       for provider in selected {
         let capabilities = provider.capabilities
         let credential = provider.credential(in: environment)
-        rows.append([
+        table.append([
           provider.rawValue, capabilities.canCreate ? "yes" : "no", capabilities.paging.rawValue,
           capabilities.maxPageSize.map(String.init) ?? "-",
           credential.map { "\($0.source) \($0.masked)" } ?? "not set",
           baseURL(provider, globals, environment),
         ])
       }
-      let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-      var out = ""
-      for (index, row) in rows.enumerated() {
-        let cells = row.enumerated().map { column, cell in
-          column == row.count - 1
-            ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
-        }
-        let text = cells.joined(separator: "  ")
-        out += (index == 0 ? terminal.bold(text) : text) + "\n"
-      }
-      try context.stdout.write(out)
+      try context.stdout.write(
+        table.render(width: context.tableWidth, terminal: globals.terminal(context)))
     } else {
       var json = JSONText()
       json.raw(globals.format == .json ? "[" : "")
@@ -64,6 +69,7 @@ enum ProvidersCommand {
     return 0
   }
 
+  /// The base URL this call would use, or which variable makes it invalid.
   private static func baseURL(
     _ provider: ProviderID, _ globals: GlobalOptions, _ environment: [String: String]
   ) -> String {

@@ -7,39 +7,37 @@ import KeyCore
 /// the signal that caused it (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
 enum Runner {
   /// Runs one command line to its exit code; nothing escapes as a thrown error.
-  static func run(_ arguments: [String], context: CommandContext) async -> Int32 {
+  /// `commands` is keyctl's command list; tests bring their own.
+  static func run(
+    _ arguments: [String], context: CommandContext, commands: [any Command.Type] = Commands.all
+  ) async -> Int32 {
     do {
-      let invocation = try Parser.parse(arguments)
+      let invocation = try Parser.parse(arguments, commands: commands)
       let width = Terminal.width(context.environment)
-      if invocation.has("version") {
+      if invocation[Options.version] {
         try context.stdout.write("keyctl \(Version.current)\n")
         try context.stdout.flush()
         return 0
       }
-      if invocation.command == nil, !invocation.has("help") {
+      let asksForHelp = invocation[Options.help]
+      if invocation.command == nil, !asksForHelp {
         // `keyctl -o yaml` or `keyctl -p fal`: check the values, then say what is missing.
         _ = try GlobalOptions(invocation, environment: context.environment)
-        if !invocation.values.isEmpty {
+        if invocation.hasOptions {
           throw KeyError.usage(
             "missing a command: keyctl <command> [options] (commands: "
-              + Spec.commands.map(\.name).joined(separator: ", ") + ")")
+              + invocation.commands.map { $0.spec.name }.joined(separator: ", ") + ")")
         }
       }
-      guard let command = invocation.command, !invocation.has("help") || command.name == "help"
-      else {
+      guard let command = invocation.command, !asksForHelp else {
         let page =
-          invocation.command.map { HelpRenderer.command($0, width: width) }
-          ?? HelpRenderer.main(width: width)
+          invocation.command.map { $0.helpPage(for: invocation, width: width) }
+          ?? HelpRenderer.main(commands: invocation.commands, width: width)
         try context.stdout.write(page)
         try context.stdout.flush()
         return 0
       }
-      switch command.name {
-      case "list": return try await ListCommand.run(invocation, context)
-      case "create": return try await CreateCommand.run(invocation, context)
-      case "providers": return try ProvidersCommand.run(invocation, context)
-      default: return try HelpCommand.run(invocation, context, width: width)
-      }
+      return try await command.run(invocation, context)
     } catch var error as KeyError {
       try? context.stdout.flush()
       if error.kind == .interrupted, let name = context.interruptedBy().flatMap(Interrupts.name) {

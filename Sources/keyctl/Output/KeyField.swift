@@ -1,18 +1,40 @@
+import Foundation
 import KeyCore
 
 /// A field of the normalized key, as `--fields` and the writers name it.
-enum KeyField: String, CaseIterable {
-  case provider, id, name
+enum KeyField: String, CaseIterable, Sendable {
+  /// The provider's name (`fal`).
+  case provider
+  /// The key's id at the provider, as the next command takes it.
+  case id
+  /// The key's name (fal's alias, Cartesia's description).
+  case name
+  /// When the key was made.
   case createdAt = "created_at"
-  case scope, status
+  /// fal's scope, px0's operation.
+  case scope
+  /// `active`, `disabled` or `expired`, where the provider says.
+  case status
+  /// When the key stops working.
   case expiresAt = "expires_at"
+  /// When the key was last used.
   case lastUsedAt = "last_used_at"
-  case creator, raw
+  /// Who made the key.
+  case creator
+  /// The provider's object as received.
+  case raw
 
+  /// The columns of `keyctl list`'s table when `--fields` is not given.
   static let tableDefault: [KeyField] = [.provider, .id, .name, .scope, .status, .createdAt]
 
-  /// Parses `--fields id,name`; unknown names are a usage error listing the valid ones.
-  static func parse(_ text: String, help: String) throws -> [KeyField] {
+  /// The field's table header: `CREATED AT` for `created_at`.
+  var header: String {
+    String(rawValue.uppercased().map { $0 == "_" ? " " : $0 })
+  }
+
+  /// Parses `--fields id,name`; unknown names are a usage error listing the
+  /// valid ones; a field named twice is shown once.
+  static func parse(_ text: String, _ context: ValueContext) throws -> [KeyField] {
     var fields: [KeyField] = []
     for part in text.split(separator: ",", omittingEmptySubsequences: false) {
       let name = part.trimmingCharacters(in: .whitespaces)
@@ -20,9 +42,9 @@ enum KeyField: String, CaseIterable {
         let valid = allCases.map(\.rawValue)
         let suggestion =
           Suggestions.closest(to: name, in: valid).map { " Did you mean '\($0)'?" } ?? ""
-        throw KeyError.usage(
-          "unknown field '\(name)' in --fields: expected \(valid.joined(separator: ", ")).\(suggestion)",
-          help: help)
+        throw context.usage(
+          "unknown field '\(name)' in --fields: expected \(valid.joined(separator: ", ")).\(suggestion)"
+        )
       }
       if !fields.contains(field) { fields.append(field) }
     }

@@ -11,9 +11,12 @@ protocol ListWriter {
 /// `-o ndjson`: one key per line, flushed after every batch so a pipeline sees
 /// keys while later pages are still being fetched; memory stays flat.
 struct NDJSONWriter: ListWriter {
+  /// Where the lines go.
   let sink: OutputSink
+  /// The fields of each object, in order.
   let fields: [KeyField]
 
+  /// Writes one line per key and flushes, so a pipeline sees them now.
   mutating func write(_ keys: [ApiKey]) throws {
     var json = JSONText()
     json.bytes.reserveCapacity(keys.count * 400)
@@ -25,6 +28,7 @@ struct NDJSONWriter: ListWriter {
     try sink.flush()
   }
 
+  /// Flushes; the cursor and errors go to stderr (the command writes them).
   mutating func finish(nextCursor: String?, errors: [KeyError]) throws {
     try sink.flush()
   }
@@ -33,16 +37,22 @@ struct NDJSONWriter: ListWriter {
 /// `-o json`: one document `{"keys":[…],"next_cursor":…,"errors":[…]}`, written
 /// as keys arrive so that even a 100,000-key listing holds one page in memory.
 struct JSONEnvelopeWriter: ListWriter {
+  /// Where the document goes.
   let sink: OutputSink
+  /// The fields of each key object, in order.
   let fields: [KeyField]
+  /// Whether `{"keys":[` has been written.
   private var started = false
+  /// Whether the next key is the first (no comma before it).
   private var first = true
 
+  /// A writer that has written nothing yet.
   init(sink: OutputSink, fields: [KeyField]) {
     self.sink = sink
     self.fields = fields
   }
 
+  /// Writes the keys into the open `keys` array.
   mutating func write(_ keys: [ApiKey]) throws {
     var json = JSONText()
     json.bytes.reserveCapacity(keys.count * 400 + 16)
@@ -58,6 +68,7 @@ struct JSONEnvelopeWriter: ListWriter {
     try sink.write(bytes: json.bytes)
   }
 
+  /// Closes the array and writes `next_cursor` and `errors`.
   mutating func finish(nextCursor: String?, errors: [KeyError]) throws {
     var json = JSONText()
     json.raw(started ? "]" : "{\"keys\":[]")
@@ -84,58 +95,53 @@ struct JSONEnvelopeWriter: ListWriter {
   }
 }
 
-/// `-o table`: aligned columns for people. Widths need every row, so rows are
-/// collected (as short strings) and printed at the end; ids are never cut.
+/// `-o table`: aligned columns for people (`Table`). Widths need every row, so
+/// rows are collected (as short strings) and printed at the end; on a
+/// terminal the name column is shortened to fit, ids are never cut.
 struct TableWriter: ListWriter {
+  /// Where the table goes.
   let sink: OutputSink
-  let fields: [KeyField]
+  /// Colour or not.
   let terminal: Terminal
+  /// The terminal's width to fit to, or nil to never cut.
+  let width: Int?
+  /// Where "No keys found." and the cursor hint go.
   let stderr: OutputSink
-  private var rows: [[String]] = []
+  /// The fields shown, one column each.
+  private let fields: [KeyField]
+  /// The rows so far.
+  private var table: Table
 
-  init(sink: OutputSink, fields: [KeyField], terminal: Terminal, stderr: OutputSink) {
+  /// A writer of `fields` as columns.
+  init(sink: OutputSink, fields: [KeyField], terminal: Terminal, width: Int?, stderr: OutputSink) {
     self.sink = sink
     self.fields = fields
     self.terminal = terminal
+    self.width = width
     self.stderr = stderr
+    table = Table(
+      columns: fields.map { field in
+        Table.Column(
+          header: field.header, style: field == .status ? .status : .plain,
+          shrinks: field == .name)
+      })
   }
 
+  /// Collects the keys' rows.
   mutating func write(_ keys: [ApiKey]) throws {
-    for key in keys { rows.append(fields.map { $0.text(of: key) }) }
+    for key in keys { table.append(fields.map { $0.text(of: key) }) }
   }
 
+  /// Prints the table (or "No keys found." on stderr), then the cursor hint.
   mutating func finish(nextCursor: String?, errors: [KeyError]) throws {
-    if rows.isEmpty {
+    if table.isEmpty {
       if errors.isEmpty { stderr.line("No keys found.") }
     } else {
-      let headers = fields.map { $0.rawValue.uppercased().replacingOccurrences(of: "_", with: " ") }
-      var widths = headers.map(\.count)
-      for row in rows {
-        for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) }
-      }
-      var out = ""
-      out += line(headers, widths, header: true)
-      for row in rows { out += line(row, widths, header: false) }
-      try sink.write(out)
+      try sink.write(table.render(width: width, terminal: terminal))
     }
     try sink.flush()
     if let nextCursor {
       stderr.line("More keys remain; continue with: --cursor \(nextCursor)")
     }
-  }
-
-  /// One row; styling is applied after measuring, so escape codes never skew the widths.
-  private func line(_ cells: [String], _ widths: [Int], header: Bool) -> String {
-    var text = ""
-    for (column, cell) in cells.enumerated() {
-      let isLast = column == cells.count - 1
-      if header {
-        text += terminal.bold(cell)
-      } else {
-        text += fields[column] == .status ? terminal.status(cell) : cell
-      }
-      if !isLast { text += String(repeating: " ", count: widths[column] - cell.count + 2) }
-    }
-    return text + "\n"
   }
 }

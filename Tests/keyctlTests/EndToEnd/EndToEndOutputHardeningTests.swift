@@ -12,7 +12,7 @@ private func shell(_ script: String, environment: [String: String]) async throws
 
 /// Runs a python3 program (`sys.argv[1]` is keyctl's path) whose stdout is one
 /// JSON object, and returns that object.
-private func python(
+func python(
   _ program: String, _ arguments: [String] = [], environment: [String: String]
 ) async throws -> [String: Any] {
   let python = try #require(Simulator.python)
@@ -511,9 +511,14 @@ struct EndToEndStatusAndPagingTests {
 /// NO_COLOR leaves it on, a non-empty one turns it off.
 @Suite(.enabled(if: endToEndAvailable, "python3 is needed for the provider simulator"))
 struct EndToEndNoColorTests {
+  /// Runs keyctl on a pseudo-terminal (of `PTY_COLUMNS` columns when that is
+  /// set, else of no reported size) and prints its exit status, whether an
+  /// escape sequence came out, and what did (CRLF line ends, as a terminal reads).
   static let onATerminal = """
-    import json, os, pty, subprocess, sys
+    import fcntl, json, os, pty, struct, subprocess, sys, termios
     main, sub = pty.openpty()
+    if "PTY_COLUMNS" in os.environ:
+        fcntl.ioctl(sub, termios.TIOCSWINSZ, struct.pack("HHHH", 24, int(os.environ["PTY_COLUMNS"]), 0, 0))
     p = subprocess.Popen(sys.argv[1:], stdout=sub, stderr=subprocess.PIPE)
     os.close(sub)
     out = bytearray()

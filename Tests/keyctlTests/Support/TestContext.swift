@@ -36,21 +36,24 @@ enum TestCLI {
   ]
 
   /// A memory context: nothing reaches the terminal, retries never wait.
+  /// `tableWidth` is the terminal's width tables are fitted to (nil: never cut).
   static func context(
     environment: [String: String] = [:], transport: any HTTPTransport = NoNetwork(),
-    stdoutIsTTY: Bool = false
+    stdoutIsTTY: Bool = false, tableWidth: Int? = nil
   ) -> CommandContext {
     CommandContext(
       environment: environment, stdout: OutputSink(), stderr: OutputSink(),
-      stdoutIsTTY: stdoutIsTTY, transport: transport, sleep: { _ in })
+      stdoutIsTTY: stdoutIsTTY, tableWidth: tableWidth, transport: transport, sleep: { _ in })
   }
 
   /// Runs `keyctl arguments…` and captures its exit code, stdout and stderr.
   static func run(
     _ arguments: [String], environment: [String: String] = [:],
-    transport: any HTTPTransport = NoNetwork(), stdoutIsTTY: Bool = false
+    transport: any HTTPTransport = NoNetwork(), stdoutIsTTY: Bool = false, tableWidth: Int? = nil
   ) async -> Outcome {
-    let context = context(environment: environment, transport: transport, stdoutIsTTY: stdoutIsTTY)
+    let context = context(
+      environment: environment, transport: transport, stdoutIsTTY: stdoutIsTTY,
+      tableWidth: tableWidth)
     let code = await Runner.run(arguments, context: context)
     return Outcome(code: code, stdout: context.stdout.text, stderr: context.stderr.text)
   }

@@ -1,0 +1,13 @@
+/// Every command keyctl has, in the order the main help page lists them: the
+/// only registry. The parser looks commands and aliases up here, the help
+/// pages and (issue 16) the man page and completions list it, and `Runner`
+/// runs what the parser found. Adding a command is one file and one line here.
+enum Commands {
+  /// The commands, in help order.
+  static let all: [any Command.Type] = [
+    ListCommand.self,
+    CreateCommand.self,
+    ProvidersCommand.self,
+    HelpCommand.self,
+  ]
+}
