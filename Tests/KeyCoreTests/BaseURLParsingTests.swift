@@ -110,7 +110,7 @@ import Testing
     let error = try #require(throws: KeyError.self) {
       try ProviderRegistry(
         environment: environment, settings: ClientSettings(transport: MockTransport())
-      ).make(.fal)
+      ).makeWithoutRunning(.fal)
     }
     #expect(error.kind == .usage)
     #expect(error.exitCode == 2)

@@ -17,7 +17,7 @@ import Testing
     try KeyCoreTests.client(
       of: ProviderRegistry(
         environment: Self.environment, settings: testSettings(transport, retries: retries)
-      ).make(id))
+      ).makeWithoutRunning(id))
   }
 
   /// Answers any request to `path` with `method`, status `status`.

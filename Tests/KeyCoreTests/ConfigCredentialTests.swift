@@ -142,9 +142,11 @@ private func fromProfile(_ source: CredentialSource) -> ResolvedCredential {
       origin: .environment(["FAL_KEY_ID", "FAL_KEY_SECRET"]))
     let fal = try await reader.read(pair, provider: "fal")
     #expect(fal.secret == "id:secret")
-    #expect(fal.source == "env FAL_KEY_ID+FAL_KEY_SECRET")
+    // The provider's own variables are named bare, as auth hints always named them.
+    #expect(fal.source == "FAL_KEY_ID+FAL_KEY_SECRET")
     let px0 = try await reader.read(fromProfile(.environment(["PX0_STAGING"])), provider: "px0")
     #expect(px0.secret == "sess_1")
+    #expect(px0.source == "profile staging: credential_env PX0_STAGING")
     let error = try await #require(throws: KeyError.self) {
       try await reader.read(fromProfile(.environment(["PX0_PROD"])), provider: "px0")
     }

@@ -10,7 +10,7 @@ import Testing
 
   func provider(_ transport: MockTransport, retries: Int = 0) throws -> any KeyProvider {
     try ProviderRegistry(environment: env, settings: testSettings(transport, retries: retries))
-      .make(
+      .makeWithoutRunning(
         .fal)
   }
 
@@ -228,7 +228,7 @@ import Testing
   @Test func missingCredentialsFailBeforeAnyRequest() throws {
     let transport = MockTransport()
     let registry = ProviderRegistry(environment: [:], settings: testSettings(transport))
-    let error = #expect(throws: KeyError.self) { _ = try registry.make(.fal) }
+    let error = #expect(throws: KeyError.self) { _ = try registry.makeWithoutRunning(.fal) }
     #expect(error?.kind == .auth)
     #expect(error?.hint?.contains("FAL_ADMIN_KEY") == true)
     #expect(transport.requests.isEmpty)
@@ -257,14 +257,16 @@ import Testing
         "GET", "/v1/keys", query: ["limit": "100"], status: 500,
         body: #"{"error":{"type":"server_error","message":"\#(long)"}}"#)
     ])
-    let fal = try ProviderRegistry(environment: env, settings: testSettings(transport)).make(.fal)
+    let fal = try ProviderRegistry(environment: env, settings: testSettings(transport))
+      .makeWithoutRunning(.fal)
     let error = await #expect(throws: KeyError.self) { _ = try await collect(fal) }
     #expect((error?.message.count ?? .max) < 400)
   }
 
   @Test func aCreateCancelledInFlightSaysTheKeyMayExist() async throws {
     let transport = MockTransport([.failure(.cancelled)])
-    let fal = try ProviderRegistry(environment: env, settings: testSettings(transport)).make(.fal)
+    let fal = try ProviderRegistry(environment: env, settings: testSettings(transport))
+      .makeWithoutRunning(.fal)
     let error = await #expect(throws: KeyError.self) {
       _ = try await fal.create(CreateRequest(name: "x"))
     }

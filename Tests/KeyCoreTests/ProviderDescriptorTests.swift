@@ -181,7 +181,7 @@ import Testing
       environment: ["FIFTH_TOKEN": "tok_secret"], settings: testSettings(transport),
       descriptors: [descriptor])
     #expect(registry.descriptor(for: .fal) == nil)
-    let provider = try registry.make(id)
+    let provider = try registry.makeWithoutRunning(id)
     let error = await #expect(throws: KeyError.self) {
       _ = try await provider.page(at: .start, options: ListOptions())
     }

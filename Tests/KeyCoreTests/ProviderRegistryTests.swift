@@ -10,8 +10,9 @@ func makeProvider(
   overrides: ProviderRegistry.Overrides = ProviderRegistry.Overrides(),
   for operations: [Capabilities.Operation] = []
 ) throws -> any KeyProvider {
-  try ProviderRegistry(environment: environment, settings: testSettings(transport)).make(
-    id, overrides: overrides, for: operations)
+  try ProviderRegistry(environment: environment, settings: testSettings(transport))
+    .makeWithoutRunning(
+      id, overrides: overrides, for: operations)
 }
 
 /// The body a request carried, as text, for byte-for-byte comparison.

@@ -101,7 +101,7 @@ import Testing
 
   private func fal(_ transport: MockTransport, retries: Int = 0) throws -> any KeyProvider {
     try ProviderRegistry(environment: env, settings: testSettings(transport, retries: retries))
-      .make(.fal)
+      .makeWithoutRunning(.fal)
   }
 
   private func listError(_ steps: [MockTransport.Step], retries: Int = 0) async throws -> KeyError {

@@ -101,6 +101,17 @@ public struct ResolvedSetting: Sendable, Hashable {
     case .commandLine, .environment, .builtIn: origin.label
     }
   }
+
+  /// Where the value was set, as an error about it says: `--base-url`,
+  /// `KEYCTL_FAL_BASE_URL`, or `PATH:LINE base_url` (so an editor can jump there).
+  var blame: String {
+    switch origin {
+    case .commandLine(let option): option
+    case .environment(let names): names.joined(separator: "+")
+    case .profile(_, let path, let line), .configFile(let path, let line): "\(path):\(line) \(key)"
+    case .builtIn: "the default \(key)"
+    }
+  }
 }
 
 /// What the resolver needs to know about one provider: its name and the
@@ -273,7 +284,7 @@ public enum ConfigResolver {
       credential = ResolvedCredential(
         source: entry.value, origin: fileOrigin(entry.line, profile: true))
     } else if let names = inputs.credentialVariables.first(where: { group in
-      !group.isEmpty && group.allSatisfy { !(environment[$0] ?? "").isEmpty }
+      !group.isEmpty && group.allSatisfy { Credential.isSet($0, in: environment) }
     }) {
       credential = ResolvedCredential(source: .environment(names), origin: .environment(names))
     } else if let entry = topTable?.credential {

@@ -43,34 +43,57 @@ public struct CredentialReader: Sendable {
   public func read(_ resolved: ResolvedCredential, provider: String) async throws(KeyError)
     -> Credential
   {
-    let secret: String
     switch resolved.source {
     case .environment(let names):
-      secret = try variables(names, resolved, provider: provider)
+      return try variables(names, resolved, provider: provider)
     case .file(let path):
-      secret = try file(path, resolved, provider: provider)
+      return Credential(
+        source: resolved.description, secret: try file(path, resolved, provider: provider))
     case .command(let command):
-      secret = try await run(command, resolved, provider: provider)
+      return Credential(
+        source: resolved.description, secret: try await run(command, resolved, provider: provider))
     }
-    return Credential(source: resolved.description, secret: secret)
   }
 
-  /// The values of `names` joined with `:`; every one must be set.
-  private func variables(_ names: [String], _ resolved: ResolvedCredential, provider: String)
-    throws(KeyError) -> String
+  /// Reads a credential from a variable or a file, and runs nothing: nil for
+  /// a `credential_command`. For what must not have side effects (`keyctl
+  /// providers` shows a masked credential, but never runs a command).
+  public func readWithoutRunning(_ resolved: ResolvedCredential, provider: String)
+    -> Result<Credential, KeyError>?
   {
-    var values: [String] = []
-    for name in names {
-      guard let value = environment[name], !value.isEmpty else {
-        throw KeyError(
-          .auth,
-          "\(provider) credential_env \(name) (\(resolved.context)) is not set in the environment",
-          provider: ProviderID(rawValue: provider),
-          hint: "Export \(name), or change credential_env.")
+    switch resolved.source {
+    case .environment(let names):
+      Result { () throws(KeyError) in try variables(names, resolved, provider: provider) }
+    case .file(let path):
+      Result { () throws(KeyError) in
+        Credential(
+          source: resolved.description, secret: try file(path, resolved, provider: provider))
       }
-      values.append(value)
+    case .command:
+      nil
     }
-    return values.joined(separator: ":")
+  }
+
+  /// The credential the variables `names` hold (several joined with `:`), read
+  /// as the provider's own variables are; every one must be set.
+  private func variables(_ names: [String], _ resolved: ResolvedCredential, provider: String)
+    throws(KeyError) -> Credential
+  {
+    // The provider's own variables keep their names as the source (auth hints
+    // say "fal refused FAL_KEY"); a config file's credential_env says where it
+    // was configured.
+    let source: String?
+    if case .environment = resolved.origin { source = nil } else { source = resolved.description }
+    if let credential = Credential.environment(names, in: environment, source: source) {
+      return credential
+    }
+    let name =
+      names.first { !Credential.isSet($0, in: environment) } ?? names.joined(separator: "+")
+    throw KeyError(
+      .auth,
+      "\(provider) credential_env \(name) (\(resolved.context)) is not set in the environment",
+      provider: ProviderID(rawValue: provider),
+      hint: "Export \(name), or change credential_env.")
   }
 
   /// The trimmed contents of a credential file that only its owner can read.
@@ -141,8 +164,9 @@ public struct CredentialReader: Sendable {
     case .timedOut:
       throw failure(
         "did not finish within \(Self.seconds(commandTimeout)) and was stopped",
-        hint: "Its stdin is /dev/null, so a command that waits for input (a password prompt) "
-          + "cannot finish; unlock the password manager first. " + advice)
+        hint: "Its stdin is /dev/null and it runs in its own process group, so a command that "
+          + "waits for input (a password prompt, even one on /dev/tty) cannot finish; unlock the "
+          + "password manager first. " + advice)
     case .outputTooLarge:
       throw failure("failed: it printed more than \(Self.maximumSize) bytes and was stopped")
     case .cancelled:

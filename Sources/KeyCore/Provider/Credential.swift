@@ -1,6 +1,8 @@
-/// A credential found in the environment, and where it was found.
+/// A credential that was read, and where it came from.
 public struct Credential: Sendable {
-  /// The variable(s) it came from, e.g. `FAL_KEY` or `FAL_KEY_ID+FAL_KEY_SECRET`.
+  /// Where it came from, for messages: the variable(s) of the provider's own
+  /// (`FAL_KEY`, `FAL_KEY_ID+FAL_KEY_SECRET`), else the config file's source
+  /// as `keyctl providers` shows it (`profile staging: credential_file ~/.secrets/fal`).
   public let source: String
   /// The secret itself; never printed.
   let secret: String
@@ -60,28 +62,47 @@ public struct Credential: Sendable {
   }
 }
 
-extension ProviderDescriptor {
-  /// The credential in `environment`: the first of `credentialSources` whose
-  /// variables are all set, several joined with `:`; empty values count as unset.
+extension Credential {
+  /// Whether `name` counts as set: present and not empty once one trailing
+  /// line break is trimmed (`FAL_ADMIN_KEY=$'\n'` is as good as unset, so the
+  /// next variable is tried). The config resolver picks variables by this rule
+  /// too, so that choosing a credential and reading it never disagree.
+  static func isSet(_ name: String, in environment: [String: String]) -> Bool {
+    guard let value = environment[name] else { return false }
+    return !trimmingOneLineBreak(value).isEmpty
+  }
+
+  /// The credential the variables `names` hold together (several are joined
+  /// with `:`, fal's `FAL_KEY_ID` + `FAL_KEY_SECRET`), each with one trailing
+  /// line break trimmed; nil unless every one is set. `source` names it in
+  /// messages (default: the variables, joined with `+`).
   ///
-  /// One trailing line break is trimmed from each variable; any other control
-  /// character stays, and `Credential.problem` reports it before any request.
+  /// Any other control character stays, and `problem` reports it, naming the
+  /// variable, before any request.
+  static func environment(
+    _ names: [String], in environment: [String: String], source: String? = nil
+  ) -> Credential? {
+    guard !names.isEmpty, names.allSatisfy({ isSet($0, in: environment) }) else { return nil }
+    let parts = names.map { name in
+      (variable: name, value: trimmingOneLineBreak(environment[name] ?? ""))
+    }
+    return Credential(
+      source: source ?? names.joined(separator: "+"),
+      secret: parts.map(\.value).joined(separator: ":"), parts: parts)
+  }
+}
+
+extension ProviderDescriptor {
+  /// The credential in `environment` alone (no config file): the first of
+  /// `credentialSources` whose variables are all set, several joined with `:`;
+  /// empty values count as unset.
+  ///
+  /// The same chain `ConfigResolver` walks and the same reading
+  /// `CredentialReader` does, so this is a shorthand, not a second rule.
   public func credential(in environment: [String: String]) -> Credential? {
-    func value(_ name: String) -> String? {
-      guard let text = environment[name].map(Credential.trimmingOneLineBreak), !text.isEmpty
-      else { return nil }
-      return text
-    }
-    for names in credentialSources where !names.isEmpty {
-      let parts = names.compactMap { name in value(name).map { (variable: name, value: $0) } }
-      guard parts.count == names.count else { continue }
-      if parts.count == 1, let part = parts.first {
-        return Credential(source: part.variable, secret: part.value)
-      }
-      return Credential(
-        source: names.joined(separator: "+"),
-        secret: parts.map(\.value).joined(separator: ":"), parts: parts)
-    }
-    return nil
+    let resolved = ConfigResolver.resolve(
+      configInputs, profile: nil, environment: environment, file: nil)
+    guard case .environment(let names)? = resolved.credential?.source else { return nil }
+    return Credential.environment(names, in: environment)
   }
 }

@@ -87,16 +87,43 @@ public struct ProviderDescriptor: Sendable {
 }
 
 /// One provider setting beyond the credential and base URL.
+///
+/// Declared here with its rules (required or not, what form it takes) so that
+/// the registry checks it the same way whether it came from an option, a
+/// variable or the config file, before any credential is read or request sent.
 public struct ProviderSetting: Sendable, Equatable {
+  /// The forms a setting's value may take.
+  public enum Format: Sendable, Equatable {
+    /// Any non-empty text.
+    case text
+    /// A UUID: providers answer anything else with a bare 400.
+    case uuid
+  }
+
   /// Its key in the config file (`org_id`).
   public let key: String
   /// The environment variables that set it, in the order tried (`PX0_ORG_ID`).
   public let variables: [String]
+  /// What the provider cannot work without, as a message names it ("an
+  /// organization"); nil when the setting is optional.
+  public let requiredAs: String?
+  /// The form its value must take.
+  public let format: Format
 
   /// Creates a setting.
-  public init(key: String, variables: [String] = []) {
+  public init(
+    key: String, variables: [String] = [], requiredAs: String? = nil, format: Format = .text
+  ) {
     self.key = key
     self.variables = variables
+    self.requiredAs = requiredAs
+    self.format = format
+  }
+
+  /// The command-line option that sets it: the key with `-` for `_`
+  /// (`org_id` → `--org-id`), the one naming rule the spec follows.
+  public var option: String {
+    "--" + String(key.map { $0 == "_" ? "-" : $0 })
   }
 }
 
@@ -111,13 +138,20 @@ struct AuthHeader: Sendable, Equatable {
   static let bearer = AuthHeader(name: "Authorization", prefix: "Bearer ")
 }
 
-/// What an adapter is built from: its configured client and the call's
-/// overrides, with the environment for the settings it reads itself.
+/// What an adapter is built from: its configured client and the provider's
+/// settings, already resolved (option, profile, environment, file) and checked
+/// against their `ProviderSetting` rules.
 struct AdapterParts: Sendable {
   /// The client that sends every request of this provider.
   let client: ProviderClient
-  /// The call's per-provider overrides (`--org-id`, …).
-  let overrides: ProviderRegistry.Overrides
-  /// The environment, for settings read from variables.
-  let environment: [String: String]
+  /// The checked settings that are set, by config key (`org_id` → its UUID).
+  let settings: [String: String]
+
+  /// A setting the registry has already found present (a `requiredAs` one).
+  func required(_ key: String) throws -> String {
+    guard let value = settings[key] else {
+      throw KeyError(.unexpected, "the required setting \(key) was not checked before use")
+    }
+    return value
+  }
 }

@@ -19,12 +19,14 @@ extension ProviderDescriptor {
       "set OPENROUTER_MANAGEMENT_KEY, or OPENROUTER_PROVISIONING_KEY, or OPENROUTER_API_KEY",
     baseURLVariables: ["KEYCTL_OPENROUTER_BASE_URL", "OPENROUTER_BASE_URL"],
     defaultBaseURL: "https://openrouter.ai/api/v1",
-    settings: [ProviderSetting(key: "workspace_id")],
+    settings: [ProviderSetting(key: "workspace_id", format: .uuid)],
     authorization: .bearer,
     authHint: { credential in
       "OpenRouter refused \(credential.source): key management needs a management "
         + "key (https://openrouter.ai/settings/management-keys) in OPENROUTER_MANAGEMENT_KEY."
     },
     parseError: OpenRouterProvider.parseError,
-    makeAdapter: { parts in OpenRouterProvider(client: parts.client) })
+    makeAdapter: { parts in
+      OpenRouterProvider(client: parts.client, workspaceID: parts.settings["workspace_id"])
+    })
 }

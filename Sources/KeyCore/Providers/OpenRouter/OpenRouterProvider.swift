@@ -8,13 +8,19 @@ struct OpenRouterProvider: KeyProvider {
 
   let id = ProviderID.openrouter
   let client: ProviderClient
+  /// The workspace a call works in when it names none (`--workspace-id`
+  /// wins): the config file's or profile's `workspace_id`; nil for the
+  /// account's default workspace.
+  var workspaceID: String?
 
   func page(at position: PagePosition, options: ListOptions) async throws -> Page {
     let offset = try Self.offset(at: position)
     var query = [("offset", String(offset))]
     if options.includeDisabled { query.append(("include_disabled", "true")) }
     if options.includeExpired { query.append(("include_expired", "true")) }
-    if let workspace = options.workspaceID { query.append(("workspace_id", workspace)) }
+    if let workspace = options.workspaceID ?? workspaceID {
+      query.append(("workspace_id", workspace))
+    }
     let response = try await client.get("/keys", query: query)
     let now = client.settings.now()
     let body = try client.read(response) { json throws(JSONReadError) in
@@ -43,7 +49,7 @@ struct OpenRouterProvider: KeyProvider {
     let wire = OpenRouterWire.CreateRequest(
       name: request.name, limit: request.creditLimit, limitReset: request.limitReset,
       includeByokInLimit: request.includeByokInLimit, expiresAt: expiresAt,
-      workspaceID: request.workspaceID)
+      workspaceID: request.workspaceID ?? workspaceID)
     let response = try await client.post("/keys", json: wire.body)
     let now = client.settings.now()
     return try client.readCreated(

@@ -15,15 +15,15 @@ extension ProviderDescriptor {
     credentialSources: [["PX0_ACCESS_TOKEN"], ["PX0_API_KEY"]],
     credentialAdvice: "set PX0_ACCESS_TOKEN (a session token, sess_…), or PX0_API_KEY",
     baseURLVariables: ["KEYCTL_PX0_BASE_URL", "PX0_HOST"], defaultBaseURL: "http://localhost:8000",
-    settings: [ProviderSetting(key: "org_id", variables: ["PX0_ORG_ID"])],
+    settings: [
+      ProviderSetting(
+        key: "org_id", variables: ["PX0_ORG_ID"], requiredAs: "an organization", format: .uuid)
+    ],
     authorization: .bearer,
     authHint: Px0Provider.authHint,
     parseError: Px0Provider.parseError,
     makeAdapter: { parts in
-      // Checked here so that a missing or malformed org id stops before any request.
-      Px0Provider(
-        client: parts.client,
-        orgID: try Px0Provider.orgID(
-          override: parts.overrides.orgID, environment: parts.environment))
+      // The registry has checked the org id (present, a UUID) before reading the credential.
+      Px0Provider(client: parts.client, orgID: try parts.required("org_id"))
     })
 }

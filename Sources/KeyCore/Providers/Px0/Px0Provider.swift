@@ -58,26 +58,6 @@ struct Px0Provider: KeyProvider {
     return ProviderErrorBody(message: message)
   }
 
-  /// The organization to work in: `--org-id`, else `PX0_ORG_ID`; refused unless
-  /// it is a UUID, because px0 answers anything else with a bare 400.
-  static func orgID(override: String?, environment: [String: String]) throws -> String {
-    let source: String
-    let value: String
-    if let override {
-      (source, value) = ("--org-id", override)
-    } else if let variable = environment["PX0_ORG_ID"], !variable.isEmpty {
-      (source, value) = ("PX0_ORG_ID", variable)
-    } else {
-      throw usage("px0 needs an organization: pass --org-id UUID or set PX0_ORG_ID")
-    }
-    guard UUID(uuidString: value) != nil else {
-      throw usage(
-        "\(source) '\(value)' is not an organization id (expected a UUID such as "
-          + "123e4567-e89b-12d3-a456-426614174000)")
-    }
-    return value
-  }
-
   /// What to say when px0 refuses the credential. px0 accepts only session
   /// tokens on its key routes, so a programmatic `ak_` key always gets 401 there
   /// and the fix is a different credential, not a different key.
@@ -89,11 +69,5 @@ struct Px0Provider: KeyProvider {
     }
     return "px0 refused \(credential.source): key management needs a session token (sess_…, "
       + "from POST /v1/auth/login) of an admin of the organization, in PX0_ACCESS_TOKEN."
-  }
-
-  private static func usage(_ message: String) -> KeyError {
-    var error = KeyError.usage(message)
-    error.provider = .px0
-    return error
   }
 }
