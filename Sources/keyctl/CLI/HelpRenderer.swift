@@ -17,7 +17,7 @@ enum HelpRenderer {
         "  " + command.spec.name, sentence(command.spec) + ".", pad: pad + 2, width: width)
     }
     out += "\n" + section("GLOBAL OPTIONS", Options.global, commands: commands, width: width)
-    out += "\nCREDENTIALS (read from the environment only, never from a command-line value):\n"
+    out += "\nCREDENTIALS (environment or config file; never a command-line value):\n"
     for provider in ProviderID.allCases {
       out += column(
         "  " + provider.rawValue,
@@ -25,6 +25,7 @@ enum HelpRenderer {
           + provider.baseURLVariables.joined(separator: ", "),
         pad: 14, width: width)
     }
+    out += "\nCONFIG FILE:\n" + wrap(configFileSentence, width: width, indent: 2) + "\n"
     out += "\nEXIT CODES:\n"
     for (code, meaning) in exitCodes {
       out += column("  \(code)", meaning, pad: 8, width: width)
@@ -77,6 +78,13 @@ enum HelpRenderer {
     return out
   }
 
+  /// Where the config file is and what it does, for the main help page.
+  static let configFileSentence =
+    "$KEYCTL_CONFIG, else $XDG_CONFIG_HOME/keyctl/config.toml, else "
+    + "~/.config/keyctl/config.toml (optional): per provider a credential_env, credential_file "
+    + "or credential_command, base_url and settings; [profile.NAME.PROVIDER] tables are chosen "
+    + "with --profile NAME or KEYCTL_PROFILE. 'keyctl providers' shows what is used."
+
   /// The exit-code table: success, each code an error kind ends with (its
   /// `KeyError.Kind.summary`), and the signals handled like Ctrl-C, in
   /// increasing order. A test checks it covers every kind.
@@ -102,6 +110,7 @@ enum HelpRenderer {
   private static func choiceSentence(
     _ choices: Choices?, list: Bool, commands: [any Command.Type]
   ) -> String {
+    if case .source(let source)? = choices, !source.isDefinedByKeyctl { return "" }
     guard let values = choices?.values(commands: commands), !values.isEmpty else { return "" }
     return " \(list ? "Any" : "One") of: \(values.joined(separator: ", "))."
   }

@@ -1,3 +1,4 @@
+import Foundation
 import KeyCore
 
 /// The namespace every option is declared in, once, as a typed value
@@ -157,19 +158,38 @@ enum Choices: Sendable {
 
 /// Where a set of choices comes from when it is not fixed.
 ///
-/// Issue 15 adds `profiles` (the config file's profile names) here; issue 16's
-/// completion generators switch over these cases to ask keyctl at completion time.
+/// Issue 16's completion generators switch over these cases to ask keyctl at
+/// completion time.
 enum ChoiceSource: String, Sendable, CaseIterable {
   /// The provider names, in keyctl's fixed order.
   case providers
   /// The command names (not aliases), in the command list's order.
   case commands
+  /// The profile names the user's config file defines (`--profile`), sorted.
+  ///
+  /// They depend on the user's file, not on keyctl (`isDefinedByKeyctl`), so
+  /// help pages (and a man page) do not list them and the parser accepts any
+  /// name (the command checks it when it reads the file: exit 2, listing the
+  /// file's profiles); completion reads them when it runs. Reading them needs no network, runs no command and never fails: a
+  /// broken or missing file gives what it can (`Configuration.profileNames`).
+  case profiles
 
-  /// The values of this source now.
-  func values(commands: [any Command.Type]) -> [String] {
+  /// The values of this source now; `environment` says where the config file
+  /// is (`KEYCTL_CONFIG`, `XDG_CONFIG_HOME`, `HOME`) for `profiles`.
+  func values(
+    commands: [any Command.Type],
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> [String] {
     switch self {
     case .providers: ProviderID.allCases.map(\.rawValue)
     case .commands: commands.map { $0.spec.name }
+    case .profiles: Configuration.profileNames(environment: environment)
     }
   }
+
+  /// Whether keyctl itself defines the values: then help lists them and the
+  /// parser accepts no other. Values from the user's files are neither listed
+  /// (help would depend on the file) nor checked while parsing (parsing,
+  /// help and `--version` never read the file).
+  var isDefinedByKeyctl: Bool { self != .profiles }
 }

@@ -28,6 +28,9 @@ struct CommandContext: Sendable {
   /// The signal that interrupted the command (SIGINT, SIGTERM or SIGHUP), if
   /// one did: its name goes into the "interrupted" message.
   var interruptedBy: @Sendable () -> Int32? = { nil }
+  /// How long a config file's `credential_command` may run (DESIGN.md: 30 s);
+  /// in-process tests shorten it to test the limit without waiting for it.
+  var credentialTimeout: Duration = .seconds(30)
 
   /// The context of a real run: the process's environment, descriptors and network.
   static func live() -> CommandContext {

@@ -99,9 +99,8 @@ enum CreateCommand: Command {
     request.expiresAt = invocation[Options.expiresAt]
     request.workspaceID = invocation[Options.workspaceID]
 
-    let registry = ProviderRegistry(
-      environment: context.environment, settings: globals.clientSettings(context))
-    let adapter = try registry.make(
+    let registry = try globals.registry(context)
+    let adapter = try await registry.make(
       provider,
       overrides: ProviderRegistry.Overrides(
         baseURL: globals.baseURL, orgID: invocation[Options.orgID]))

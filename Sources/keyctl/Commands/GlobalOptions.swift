@@ -70,6 +70,18 @@ extension Options {
     help: "Retries of a failed safe request (429, 5xx, timeout): 0 to 100; default 3, or "
       + "KEYCTL_MAX_RETRIES. A create is never retried.")
 
+  /// `--profile NAME`: the config file's profile to use (beats `KEYCTL_PROFILE`).
+  ///
+  /// Any text is accepted here: whether the file defines the profile is
+  /// checked when a command reads the file (exit 2, listing its profiles), so
+  /// that parsing, help and `--version` never read it.
+  static let profile = Option<String?>(
+    "profile", value: "NAME", choices: .source(.profiles),
+    help: "Use this profile of the config file (default: KEYCTL_PROFILE); what it sets beats "
+      + "the environment.",
+    absent: nil
+  ) { values, _ in values.last }
+
   /// `-v/--verbose`: HTTP lines on stderr.
   static let verbose: Option<Bool> = .flag(
     "verbose", short: "v",
@@ -90,8 +102,8 @@ extension Options {
   /// The options every command takes, before or after its name, in help order.
   static let global: [OptionSpec] =
     ([
-      provider, output, json, baseURL, timeout, maxTime, maxRetries, verbose, noColor, help,
-      version,
+      provider, output, json, baseURL, timeout, maxTime, maxRetries, profile, verbose, noColor,
+      help, version,
     ] as [any OptionDeclaration]).map(\.spec)
 }
 
@@ -116,6 +128,8 @@ struct GlobalOptions {
   var maxTime = 300.0
   /// `--max-retries`, else `KEYCTL_MAX_RETRIES`, else 3.
   var maxRetries = 3
+  /// `--profile`, when given (else `KEYCTL_PROFILE` applies, read with the file).
+  var profile: String?
   /// `-v`.
   var verbose = false
   /// `--no-color`.
@@ -159,6 +173,7 @@ struct GlobalOptions {
       }
       maxRetries = retries
     }
+    profile = invocation[Options.profile]
     verbose = invocation[Options.verbose]
     noColor = invocation[Options.noColor]
   }

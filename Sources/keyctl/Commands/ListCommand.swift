@@ -107,23 +107,26 @@ enum ListCommand: Command {
       invocation[Options.fields]
       ?? (globals.format == .table ? KeyField.tableDefault : KeyField.allCases)
 
-    let registry = ProviderRegistry(
-      environment: context.environment, settings: globals.clientSettings(context))
-    let selected = try selectProviders(globals, invocation, context)
+    let registry = try globals.registry(context)
+    let selected = try selectProviders(globals, invocation, registry, context)
     let overrides = ProviderRegistry.Overrides(
       baseURL: globals.baseURL, orgID: invocation[Options.orgID])
     // A base URL that would be refused is a usage error for the whole call,
-    // reported before any provider is asked anything.
+    // reported before any provider is asked anything (or any credential
+    // command is run).
     for id in selected {
-      _ = try id.baseURL(override: overrides.baseURL, environment: context.environment)
+      _ = try registry.baseURL(for: id, overrides: overrides)
     }
     var providers: [any KeyProvider] = []
     var errors: [KeyError] = []
+    // One after another: a credential_command may ask a password manager,
+    // and two asking at once would confuse the person answering.
     for id in selected {
       do {
-        providers.append(try registry.make(id, overrides: overrides))
+        providers.append(try await registry.make(id, overrides: overrides))
       } catch let error as KeyError {
-        if selected.count == 1 { throw error }
+        // Ctrl-C while a credential command runs ends the whole call.
+        if selected.count == 1 || error.kind == .interrupted { throw error }
         errors.append(error)
       }
     }
@@ -168,21 +171,25 @@ enum ListCommand: Command {
     return codes.count == 1 ? codes.first ?? 7 : 7
   }
 
-  /// The providers named with -p, else every provider whose credentials are set
-  /// (saying on stderr which were skipped).
+  /// The providers named with -p, else every provider whose credential is
+  /// configured — a variable set, or a source in the config file (a
+  /// `credential_command` counts without being run) — saying on stderr which
+  /// were skipped.
   private static func selectProviders(
-    _ globals: GlobalOptions, _ invocation: Invocation, _ context: CommandContext
+    _ globals: GlobalOptions, _ invocation: Invocation, _ registry: ProviderRegistry,
+    _ context: CommandContext
   ) throws -> [ProviderID] {
     if !globals.providers.isEmpty {
       try globals.checkProviderOptions(invocation, selected: globals.providers)
       return globals.providers
     }
-    let configured = ProviderID.allCases.filter { $0.credential(in: context.environment) != nil }
+    let configured = ProviderID.allCases.filter(registry.isConfigured)
     guard !configured.isEmpty else {
       let advice = ProviderID.allCases.map { "  \($0.rawValue): \($0.credentialAdvice)" }
       throw KeyError(
         .auth, "no provider credentials are set",
-        hint: "Set at least one of:\n" + advice.joined(separator: "\n"))
+        hint: "Set at least one of:\n" + advice.joined(separator: "\n")
+          + "\nor name a credential source in the config file (see 'keyctl --help').")
     }
     let skipped = ProviderID.allCases.filter { !configured.contains($0) }
     if !skipped.isEmpty {
