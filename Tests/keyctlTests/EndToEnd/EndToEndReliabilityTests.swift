@@ -11,7 +11,7 @@ private func retryLines(_ stderr: String) -> [Substring] {
 }
 
 /// Polls `condition` until it holds, for at most `seconds`.
-private func waitUntil(
+func waitUntil(
   seconds: Double = 15, _ condition: () async throws -> Bool
 ) async throws -> Bool {
   let deadline = Date().addingTimeInterval(seconds)
