@@ -148,6 +148,23 @@ import Testing
     #expect(!outcome.stdout.contains("secret-project"))
   }
 
+  /// An error about a setting names the option that sets it (`--org-id`),
+  /// derived from the config key; the spec must declare that option.
+  @Test func everyProviderSettingHasTheOptionItsErrorsName() throws {
+    for descriptor in Providers.all {
+      for setting in descriptor.settings {
+        var declared = false
+        for command in Commands.all {
+          for option in command.spec.options
+          where "--" + option.long == setting.option && option.provider == descriptor.id {
+            declared = true
+          }
+        }
+        #expect(declared, "\(descriptor.id) \(setting.key): no \(setting.option) option")
+      }
+    }
+  }
+
   // MARK: Profiles
 
   @Test func anUnknownProfileListsTheFilesProfiles() async throws {

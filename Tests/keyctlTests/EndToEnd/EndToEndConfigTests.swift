@@ -21,13 +21,6 @@ struct EndToEndConfigTests {
     sim.baseURL + (Simulator.prefixes[provider] ?? "")
   }
 
-  /// An environment with nothing but the config file and `HOME` (no provider variables).
-  static func environment(_ fixture: ConfigFixture, _ extra: [String: String] = [:])
-    -> [String: String]
-  {
-    fixture.environment(extra)
-  }
-
   @Test func aSecretFileACommandAndAVariableListEveryProvider() async throws {
     let sim = try Simulator(Self.counts)
     let fixture = try ConfigFixture()
@@ -55,7 +48,7 @@ struct EndToEndConfigTests {
       """)
     let result = try await Keyctl.run(
       ["list", "-o", "json"],
-      environment: Self.environment(fixture, ["CARTESIA_PROD": "sk_car_admin_sim"]))
+      environment: fixture.environment(["CARTESIA_PROD": "sk_car_admin_sim"]))
     #expect(result.status == 0, "\(result.stderr)")
     let keys = try result.keys()
     let counts = Dictionary(grouping: keys) { $0["provider"] as? String ?? "" }.mapValues(\.count)
@@ -86,12 +79,10 @@ struct EndToEndConfigTests {
       base_url = "\(Self.url(sim, "fal"))"
       """)
     // The environment holds fal's 403 user key and a base URL where nothing listens.
-    let wrong = Self.environment(
-      fixture,
-      [
-        "FAL_ADMIN_KEY": "sim_fal_user:sim-fal-user-secret",
-        "KEYCTL_FAL_BASE_URL": "http://127.0.0.1:9/fal/v1",
-      ])
+    let wrong = fixture.environment([
+      "FAL_ADMIN_KEY": "sim_fal_user:sim-fal-user-secret",
+      "KEYCTL_FAL_BASE_URL": "http://127.0.0.1:9/fal/v1",
+    ])
     let staging = try await Keyctl.run(
       ["list", "-p", "fal", "--profile", "staging", "-o", "json"], environment: wrong)
     #expect(staging.status == 0, "\(staging.stderr)")
@@ -102,12 +93,10 @@ struct EndToEndConfigTests {
     #expect(viaVariable.status == 0, "\(viaVariable.stderr)")
 
     // No profile: the environment beats the top-level table, whose command never runs.
-    let environment = Self.environment(
-      fixture,
-      [
-        "FAL_ADMIN_KEY": Simulator.credentials["FAL_ADMIN_KEY"] ?? "",
-        "KEYCTL_FAL_BASE_URL": Self.url(sim, "fal"),
-      ])
+    let environment = fixture.environment([
+      "FAL_ADMIN_KEY": Simulator.credentials["FAL_ADMIN_KEY"] ?? "",
+      "KEYCTL_FAL_BASE_URL": Self.url(sim, "fal"),
+    ])
     let plain = try await Keyctl.run(["list", "-p", "fal", "-o", "json"], environment: environment)
     #expect(plain.status == 0, "\(plain.stderr)")
     #expect(!fixture.exists("top-ran"), "the top-level command ran though the environment is set")
@@ -126,8 +115,9 @@ struct EndToEndConfigTests {
       """)
     // The profile sets no credential: PX0_ACCESS_TOKEN is used; its base URL and
     // org id are wrong, and the options beat them.
-    let environment = Self.environment(
-      fixture, ["PX0_ACCESS_TOKEN": Simulator.credentials["PX0_ACCESS_TOKEN"] ?? ""])
+    let environment = fixture.environment([
+      "PX0_ACCESS_TOKEN": Simulator.credentials["PX0_ACCESS_TOKEN"] ?? ""
+    ])
     let result = try await Keyctl.run(
       [
         "list", "-p", "px0", "--profile", "staging", "--base-url", Self.url(sim, "px0"),
@@ -157,7 +147,7 @@ struct EndToEndConfigTests {
       credential_command = "echo 'vault: token expired' >&2; echo sim_fal_admin:$((6 * 7))x; exit 2"
       """)
     let result = try await Keyctl.run(
-      ["list", "-p", "fal", "--profile", "ci"], environment: Self.environment(fixture))
+      ["list", "-p", "fal", "--profile", "ci"], environment: fixture.environment())
     #expect(result.status == 3)
     let lines = result.stderr.split(separator: "\n").map(String.init)
     #expect(lines.first == "vault: token expired", "the command's own stderr reaches the user")
@@ -177,7 +167,7 @@ struct EndToEndConfigTests {
     try fixture.config(
       "[fal]\ncredential_file = \"~/fal\"\nbase_url = \"\(Self.url(sim, "fal"))\"\n")
     let result = try await Keyctl.run(
-      ["list", "-p", "fal"], environment: Self.environment(fixture))
+      ["list", "-p", "fal"], environment: fixture.environment())
     #expect(result.status == 3)
     #expect(result.stderr.contains("is readable by group or others (mode 0644)"))
     #expect(try await sim.log().isEmpty)
@@ -196,7 +186,7 @@ struct EndToEndConfigTests {
       ? "credential_file = \"~/fal\"" : "credential_command = \"cat '\(fixture.file("fal"))'\""
     try fixture.config("[fal]\n\(line)\nbase_url = \"\(Self.url(sim, "fal"))\"\n")
     let result = try await Keyctl.run(
-      ["list", "-p", "fal", "-v", "--max-retries", "0"], environment: Self.environment(fixture))
+      ["list", "-p", "fal", "-v", "--max-retries", "0"], environment: fixture.environment())
     #expect(result.status == 6)
     #expect(result.stderr.contains("[REDACTED]"))
     expectClean(result)
@@ -215,11 +205,11 @@ struct EndToEndConfigTests {
       credential_file = "~/fal-staging"
       base_url = "\(Self.url(sim, "fal"))"
       """)
-    let table = try await Keyctl.run(["providers"], environment: Self.environment(fixture))
+    let table = try await Keyctl.run(["providers"], environment: fixture.environment())
     #expect(table.status == 0, "\(table.stderr)")
     #expect(table.stdout.contains("config: credential_command (not run)"))
     let json = try await Keyctl.run(
-      ["providers", "--json", "--profile", "staging"], environment: Self.environment(fixture))
+      ["providers", "--json", "--profile", "staging"], environment: fixture.environment())
     #expect(json.status == 0)
     #expect(json.stdout.contains(#""source":"profile staging: credential_file ~/fal-staging""#))
     #expect(json.stdout.contains(#""masked":"****cret""#))
@@ -233,10 +223,10 @@ struct EndToEndConfigTests {
     let fixture = try ConfigFixture()
     try fixture.config("[fal]\nbase_url = \"https://fal.example/v1\"\nbase_url = \"again\"\n")
     for arguments in [["--help"], ["--version"], ["help", "providers"], ["list", "--help"]] {
-      let result = try await Keyctl.run(arguments, environment: Self.environment(fixture))
+      let result = try await Keyctl.run(arguments, environment: fixture.environment())
       #expect(result.status == 0, "\(arguments): \(result.stderr)")
     }
-    let list = try await Keyctl.run(["list"], environment: Self.environment(fixture))
+    let list = try await Keyctl.run(["list"], environment: fixture.environment())
     #expect(list.status == 2)
     #expect(
       list.stderr.hasPrefix(
@@ -294,7 +284,7 @@ struct EndToEndConfigTests {
       credential_command = "sh '\(fixture.file("check.sh"))'"
       """)
     let result = try await Keyctl.run(
-      ["list", "-p", "fal", "-o", "json"], environment: Self.environment(fixture))
+      ["list", "-p", "fal", "-o", "json"], environment: fixture.environment())
     #expect(result.status == 0, "\(result.stderr) \(fixture.read("masks"))")
     #expect(fixture.read("masks").hasPrefix("blocked 0000000000000000"))
   }
@@ -310,7 +300,7 @@ struct EndToEndConfigTests {
       credential_command = "sleep 600 & echo $$ $! > '\(pids).tmp'; mv '\(pids).tmp' '\(pids)'; wait"
       """)
     let running = try RunningKeyctl(
-      ["list", "-p", "fal"], environment: Self.environment(fixture), deadline: 60)
+      ["list", "-p", "fal"], environment: fixture.environment(), deadline: 60)
     #expect(try await waitUntil { !fixture.read("pids").isEmpty })
     let children = fixture.read("pids").split(separator: " ").compactMap {
       pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines))
