@@ -315,7 +315,8 @@ import Testing
     let started = ContinuousClock.now
     let code = await Runner.run(["list", "-p", "fal"], context: context)
     #expect(code == 3)
-    #expect(ContinuousClock.now - started < .seconds(20))
+    // Stopped at the limit, not after the command's 600 s (generous: a loaded machine).
+    #expect(ContinuousClock.now - started < .seconds(300))
     #expect(
       context.stderr.text.contains("did not finish within 0.5 s and was stopped"),
       "\(context.stderr.text)")

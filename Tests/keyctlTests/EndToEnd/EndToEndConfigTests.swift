@@ -301,7 +301,8 @@ struct EndToEndConfigTests {
       """)
     let running = try RunningKeyctl(
       ["list", "-p", "fal"], environment: fixture.environment(), deadline: 60)
-    #expect(try await waitUntil { !fixture.read("pids").isEmpty })
+    // Well inside the command's 30 s limit, with room for a loaded machine.
+    #expect(try await waitUntil(seconds: 25) { !fixture.read("pids").isEmpty })
     let children = fixture.read("pids").split(separator: " ").compactMap {
       pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines))
     }
@@ -313,10 +314,12 @@ struct EndToEndConfigTests {
     #expect(finished.exitedNormally)
     #expect(finished.result.status == 130, "\(finished.result.stderr)")
     #expect(finished.result.stderr.contains("interrupted while running fal credential_command"))
-    #expect(Date().timeIntervalSince(interrupted) < 8)
+    // Ended by Ctrl-C (exit 130, the message above), well before the command's
+    // 30 s limit could have; loose, as a loaded machine delays the test itself.
+    #expect(Date().timeIntervalSince(interrupted) < 25)
     for pid in children {
       // Gone (ESRCH) or at most a zombie no one waits for: never still sleeping.
-      #expect(try await waitUntil(seconds: 5) { processIsGone(pid) }, "pid \(pid) still runs")
+      #expect(try await waitUntil(seconds: 15) { processIsGone(pid) }, "pid \(pid) still runs")
     }
     #expect(try await sim.log().isEmpty)
   }
