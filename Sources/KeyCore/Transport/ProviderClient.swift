@@ -104,6 +104,20 @@ struct ProviderClient: Sendable {
     }
   }
 
+  /// `collection/ID` plus `suffix`, the id percent-encoded as exactly one path
+  /// segment (`/` becomes `%2F`, `?` `%3F`): an id is data, and pasted into a
+  /// path it could climb to another route or add a query. The path is never
+  /// built any other way. An empty id, `.` or `..` would name the collection or
+  /// its parent even encoded, so they are refused (exit 2) without a request.
+  func path(_ collection: String, id: String, _ suffix: String = "") throws -> String {
+    guard !id.isEmpty, id != ".", id != ".." else {
+      throw KeyError(
+        .usage, "invalid key id \(KeyID.shown(id)) for \(provider.rawValue): it names no key",
+        provider: provider)
+    }
+    return collection + "/" + Self.percentEncode(id) + suffix
+  }
+
   /// A key no other request has: a random UUID, lower-case (the form
   /// idempotency keys are usually shown in), made without the locale.
   static func newIdempotencyKey() -> String {
