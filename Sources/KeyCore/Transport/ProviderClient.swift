@@ -90,7 +90,9 @@ struct ProviderClient: Sendable {
         continue
       }
       let millis = Int(Date().timeIntervalSince(started) * 1000)
-      log("< \(response.status) \(method) \(url.path) (\(response.body.count) bytes, \(millis) ms)")
+      log(
+        "< \(response.status) \(method) \(url.path(percentEncoded: true)) (\(response.body.count) bytes, \(millis) ms)"
+      )
       if (200..<300).contains(response.status) { return response }
       // A server asking for a longer wait than keyctl honours gets no retry: its error is reported.
       if attempt < retries, RetryPolicy.retryableStatuses.contains(response.status),
