@@ -19,6 +19,7 @@ extension ProviderDescriptor {
       ProviderSetting(
         key: "org_id", variables: ["PX0_ORG_ID"], requiredAs: "an organization", format: .uuid)
     ],
+    keyIDsAreUUIDs: true,
     authorization: .bearer,
     authHint: Px0Provider.authHint,
     parseError: Px0Provider.parseError,
