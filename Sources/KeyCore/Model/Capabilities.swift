@@ -32,6 +32,18 @@ public struct Capabilities: Sendable, Equatable {
     case offset
   }
 
+  /// How one key is read by its id.
+  ///
+  /// A command that looks many keys up at once (`delete --dry-run`, the
+  /// confirmation list) reads this to choose between one listing pass for all
+  /// of them and one request per key, so it never pages a whole list once per id.
+  public enum KeyLookup: String, Sendable {
+    /// The API has an endpoint for one key (`GET /keys/{id}`).
+    case endpoint
+    /// The API has none: a key is found by paging the list (fal; px0's one page).
+    case listing
+  }
+
   /// A field of the normalized key that a provider may or may not report.
   ///
   /// A provider that does not track a field reports `null` for every key, and
@@ -59,16 +71,19 @@ public struct Capabilities: Sendable, Equatable {
   public var maxPageSize: Int?
   /// The fields the provider reports for its keys.
   public var reportedFields: Set<ReportedField>
+  /// How one key is found by its id.
+  public var keyLookup: KeyLookup
 
   /// Creates capabilities.
   public init(
     operations: Set<Operation>, paging: Paging, maxPageSize: Int?,
-    reportedFields: Set<ReportedField>
+    reportedFields: Set<ReportedField>, keyLookup: KeyLookup = .endpoint
   ) {
     self.operations = operations
     self.paging = paging
     self.maxPageSize = maxPageSize
     self.reportedFields = reportedFields
+    self.keyLookup = keyLookup
   }
 
   /// What an unknown provider can do: nothing.
@@ -87,4 +102,20 @@ public struct Capabilities: Sendable, Equatable {
 
   /// Whether the provider's API can create keys at all (`supports(.create)`).
   public var canCreate: Bool { supports(.create) }
+
+  /// Whether keyctl can rotate the provider's keys: create the replacement,
+  /// then retire the old key. Not an operation of the API but two of them, so
+  /// it is derived rather than declared, and cannot disagree with them.
+  public var canRotate: Bool { supports(.create) && supports(.delete) }
+
+  /// The lifecycle as people read it — list, get, create, update, delete,
+  /// rotate, regenerate — each with whether the provider can do it: what
+  /// `keyctl providers` shows, in that order, in its table and its JSON.
+  public var lifecycle: [(name: String, supported: Bool)] {
+    [
+      ("list", supports(.list)), ("get", supports(.get)), ("create", supports(.create)),
+      ("update", supports(.update)), ("delete", supports(.delete)), ("rotate", canRotate),
+      ("regenerate", supports(.regenerate)),
+    ]
+  }
 }

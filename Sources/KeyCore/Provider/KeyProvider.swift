@@ -1,3 +1,5 @@
+import Foundation
+
 /// One provider's key API behind keyctl's common vocabulary.
 ///
 /// This is the seam between the command line and the providers: the commands
@@ -30,6 +32,13 @@ public protocol KeyProvider: Sendable {
 
   /// Gives a key a new secret under the same id; the old secret stops working.
   func regenerate(id: String) async throws -> CreatedKey
+
+  /// The create request that replaces `old` when it is rotated: `name` (else
+  /// the old key's name) and every setting the API lets keyctl carry over.
+  /// The adapter decides, because only it knows which of its wire fields (in
+  /// `old.raw`) a create takes back; an expiry is carried only while it is
+  /// still after `now`. Reads nothing over the network.
+  func replacement(for old: ApiKey, name: String?, now: Date) throws -> CreateRequest
 }
 
 extension KeyProvider {
@@ -56,6 +65,12 @@ extension KeyProvider {
   /// Refuses, without a request: this adapter does not regenerate keys.
   public func regenerate(id: String) async throws -> CreatedKey {
     throw KeyError.unsupported(.regenerate, by: self.id)
+  }
+
+  /// Carries over the name only: what a provider whose keys have no other
+  /// settings (fal: an alias and nothing else) can give a replacement.
+  public func replacement(for old: ApiKey, name: String?, now: Date) throws -> CreateRequest {
+    CreateRequest(name: name ?? old.name ?? "")
   }
 
   /// The page size actually requested for these options: the user's choice

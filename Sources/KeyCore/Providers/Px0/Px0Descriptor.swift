@@ -11,7 +11,7 @@ extension ProviderDescriptor {
     id: .px0, displayName: "px0",
     capabilities: Capabilities(
       operations: [.list, .get, .create, .update, .delete, .regenerate], paging: .none,
-      maxPageSize: nil, reportedFields: [.createdAt, .lastUsedAt]),
+      maxPageSize: nil, reportedFields: [.createdAt, .lastUsedAt], keyLookup: .listing),
     credentialSources: [["PX0_ACCESS_TOKEN"], ["PX0_API_KEY"]],
     credentialAdvice: "set PX0_ACCESS_TOKEN (a session token, sess_…), or PX0_API_KEY",
     baseURLVariables: ["KEYCTL_PX0_BASE_URL", "PX0_HOST"], defaultBaseURL: "http://localhost:8000",
