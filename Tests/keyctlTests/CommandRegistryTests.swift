@@ -125,7 +125,7 @@ enum EchoCommand: Command {
     #expect(HelpCommand.topic.spec.synopsis == "[COMMAND]")
     #expect(
       HelpCommand.topic.spec.choices?.values(commands: Commands.all)
-        == ["list", "create", "providers", "help"])
+        == ["list", "create", "delete", "providers", "help"])
   }
 
   /// A long name means one option everywhere: every declaration of it reads
@@ -159,7 +159,9 @@ enum EchoCommand: Command {
     for command in Commands.all {
       for option in command.spec.options + Options.global {
         guard let choices = option.choices?.values(commands: Commands.all) else { continue }
-        var base = [command.spec.name]
+        // A required argument (delete's ID) is given, so that only the option is judged.
+        var base =
+          [command.spec.name] + command.spec.positionals.filter(\.required).map { _ in "x" }
         if let provider = option.provider { base += ["-p", provider.rawValue] }
         for choice in choices {
           let parsed = try Parser.parse(base + ["--\(option.long)", choice])

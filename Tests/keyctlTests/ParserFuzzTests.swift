@@ -27,10 +27,10 @@ struct SeededGenerator: RandomNumberGenerator {
 struct ArgumentGenerator {
   var random: SeededGenerator
 
-  static let commands = ["list", "create", "providers", "help"]
+  static let commands = ["list", "create", "delete", "revoke", "providers", "help"]
   static let commandMisses = [
     "lst", "crate", "Create", "LIST", "provider", "hlep", "version", "ls", "", " list", "list ",
-    "delete", "keys",
+    "delet", "keys", "rotat", "Revoke",
   ]
   static let longNames = OptionTable(commands: Commands.all).long.keys.sorted()
   static let shortOptions = [

@@ -26,14 +26,14 @@ public struct KeyError: Error, Sendable, Equatable {
     case partial
     /// The user pressed Ctrl-C, or keyctl was sent SIGTERM or SIGHUP.
     case interrupted
-    /// The user answered a confirmation prompt with anything but yes: nothing
-    /// was changed, and a script that wraps keyctl must not read that as success.
-    case declined
     /// keyctl could not write its output (stdout full, closed, or an I/O error):
     /// the data asked for did not arrive, so this is never a success.
     case output
     /// Anything else.
     case unexpected
+    /// The user answered a confirmation prompt with anything but yes: nothing
+    /// was changed, and a script that wraps keyctl must not read that as success.
+    case declined
   }
 
   /// What sort of failure this is.

@@ -28,7 +28,7 @@ public struct KeyReference: Sendable, Equatable {
     }
     let root = document.root
     guard root.kind == .object else {
-      throw KeyReferenceError(description: "JSON \(root.kind.described), not an object")
+      throw KeyReferenceError(description: "JSON that is \(root.kind.described), not an object")
     }
     let strings: (provider: String?, id: String?, name: String?)
     do {
