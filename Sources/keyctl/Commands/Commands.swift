@@ -8,6 +8,7 @@ enum Commands {
     ListCommand.self,
     CreateCommand.self,
     DeleteCommand.self,
+    RotateCommand.self,
     ProvidersCommand.self,
     HelpCommand.self,
   ]
