@@ -1,7 +1,9 @@
 import KeyCore
 
-/// `keyctl providers`: what each provider supports and whether its
-/// credentials are set (masked). Sends nothing over the network.
+/// `keyctl providers`: what each provider supports — the lifecycle
+/// operations (list, get, create, update, delete, rotate, regenerate), its
+/// paging — and whether its credentials are set (masked). Sends nothing over
+/// the network.
 enum ProvidersCommand: Command {
   /// The command's name and help.
   static let spec = CommandSpec(
@@ -15,7 +17,7 @@ enum ProvidersCommand: Command {
 
   /// The table's columns.
   private static let columns = [
-    "PROVIDER", "CREATE", "PAGING", "PAGE SIZE", "CREDENTIALS", "BASE URL",
+    "PROVIDER", "OPERATIONS", "PAGING", "PAGE SIZE", "CREDENTIALS", "BASE URL",
   ]
 
   /// Prints one row (table) or object (json, ndjson) per provider.
@@ -29,7 +31,9 @@ enum ProvidersCommand: Command {
         let capabilities = provider.capabilities
         let credential = provider.credential(in: environment)
         table.append([
-          provider.rawValue, capabilities.canCreate ? "yes" : "no", capabilities.paging.rawValue,
+          provider.rawValue,
+          capabilities.lifecycle.filter(\.supported).map(\.name).joined(separator: ","),
+          capabilities.paging.rawValue,
           capabilities.maxPageSize.map(String.init) ?? "-",
           credential.map { "\($0.source) \($0.masked)" } ?? "not set",
           baseURL(provider, globals, environment),
@@ -48,6 +52,14 @@ enum ProvidersCommand: Command {
         json.string(provider.rawValue)
         json.raw(",\"can_list\":true,\"can_create\":")
         json.bool(capabilities.canCreate)
+        json.raw(",\"operations\":{")
+        for (index, operation) in capabilities.lifecycle.enumerated() {
+          if index > 0 { json.raw(",") }
+          json.string(operation.name)
+          json.raw(":")
+          json.bool(operation.supported)
+        }
+        json.raw("}")
         json.raw(",\"paging\":")
         json.string(capabilities.paging.rawValue)
         json.raw(",\"max_page_size\":")
