@@ -31,6 +31,7 @@ class Request:
     body: bytes
     request_id: str = ""
     raw_query: str = ""  # the query string exactly as sent (the redirect fault's keep_query)
+    raw_path: str = ""  # `path` as sent, percent-encoding kept (how a client encoded an id)
     stuck_cursor: bool = False  # set by the stuck_cursor fault
     empty_page: bool = False  # set by the empty_pages fault
 

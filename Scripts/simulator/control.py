@@ -3,9 +3,10 @@
   POST   /_sim/faults   add a fault rule (see faults.py)   201 {"id": N}; 400 {"error"} when invalid
   GET    /_sim/faults   the rules, with how often each matched ("seen") and fired
   DELETE /_sim/faults   remove every rule                   204
-  GET    /_sim/log      provider requests in order: [{seq, provider, method, path, query,
-                        headers (Authorization as "<scheme> [REDACTED]"), body, status,
-                        connection, fault}]; status is null for a dropped request
+  GET    /_sim/log      provider requests in order: [{seq, provider, method, path, raw_path,
+                        query, headers (Authorization as "<scheme> [REDACTED]"), body, status,
+                        connection, fault}]; path is percent-decoded, raw_path as sent;
+                        status is null for a dropped request
   DELETE /_sim/log      empty the log                       204
   GET    /_sim/stats    {"connections", "requests", "by_provider": {name: {"requests", "connections"}}}
   POST   /_sim/reset    faults (--fault ones too), log and stats cleared, seeded data restored

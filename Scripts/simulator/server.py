@@ -222,7 +222,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send(json_response(404, {"error": f"no simulated provider at {url.path}", "prefixes": prefixes}))
             return
         req = Request(self.command, unquote(subpath), parse_qs(url.query, keep_blank_values=True),
-                      self.headers, body, raw_query=url.query)
+                      self.headers, body, raw_query=url.query, raw_path=subpath)
         self._provider_request(provider, req)
 
     def _provider_request(self, provider, req: Request) -> None:
@@ -230,7 +230,7 @@ class Handler(BaseHTTPRequestHandler):
         seq, rule, delay = sim.begin(provider.name, req.method, req.path, self.connection_id)
         req.request_id = "req_" + hashlib.sha256(f"{sim.config.seed}:{seq}".encode()).hexdigest()[:24]
         entry = {"seq": seq, "provider": provider.name, "method": req.method, "path": req.path,
-                 "query": req.query, "headers": redact_headers(req.headers),
+                 "raw_path": req.raw_path, "query": req.query, "headers": redact_headers(req.headers),
                  "body": req.body.decode("utf-8", errors="replace") if req.body else None,
                  "status": None, "connection": self.connection_id, "fault": rule.id if rule else None}
         started = time.monotonic()

@@ -307,6 +307,22 @@ class Px0Tests(SimTest):
         self.assertEqual(call("PUT", f"/px0/v1/api-keys/{key['id']}", PX0, {"name": "x"}).status, 404)
         self.assertEqual(len(call("GET", self.LIST, PX0).json["api_keys"]), 39)
 
+    def test_update_teams_and_what_a_404_means(self):
+        """`keyctl update --team-id` relies on these: the first team is recorded, [] is org-wide,
+        and an unknown team is a 404 too (so keyctl keeps px0's message rather than "no key")."""
+        key = call("GET", self.LIST, PX0).json["api_keys"][0]
+        path = f"/px0/v1/api-keys/{key['id']}"
+        reply = call("PUT", path, PX0, {"team_ids": [TEAM_B, TEAM_A]})
+        self.assertEqual((reply.status, reply.json["api_key"]["team_id"]), (200, TEAM_B))
+        self.assertEqual(call("PUT", path, PX0, {"team_ids": []}).json["api_key"]["team_id"], None)
+        unknown = call("PUT", path, PX0, {"team_ids": ["11111111-2222-4333-8444-555555555555"]})
+        self.assertEqual((unknown.status, unknown.json), (404, {"error": "team not found"}))
+        foreign = call("PUT", path, PX0, {"team_ids": [FOREIGN_TEAM]})
+        self.assertEqual(foreign.status, 400)
+        self.assertEqual(call("PUT", path, PX0, {"operation": "root"}).status, 400)
+        upper = f"/px0/v1/api-keys/{key['id'].upper()}"
+        self.assertEqual(call("PUT", upper, PX0, {"name": "upper"}).json["api_key"]["name"], "upper")
+
 
 class CartesiaTests(SimTest):
     def test_version_and_auth(self):
@@ -429,6 +445,19 @@ class OpenRouterTests(SimTest):
         self.assertEqual((reply.status, reply.json), (200, {"deleted": True}))
         self.assertOpenRouterError(call("DELETE", path, OR), 404)
         self.assertOpenRouterError(call("GET", path, OR), 404)
+
+    def test_patch_null_removes_a_limit_and_a_reset(self):
+        """`keyctl update --no-credit-limit --limit-reset none` sends nulls; they must clear."""
+        key = call("GET", "/openrouter/api/v1/keys", OR).json["data"][0]
+        path = f"/openrouter/api/v1/keys/{key['hash']}"
+        limited = call("PATCH", path, OR, {"limit": 12.5, "limit_reset": "weekly"}).json["data"]
+        self.assertEqual((limited["limit"], limited["limit_reset"]), (12.5, "weekly"))
+        self.assertIsNotNone(limited["limit_remaining"])
+        cleared = call("PATCH", path, OR, {"limit": None, "limit_reset": None}).json["data"]
+        self.assertEqual((cleared["limit"], cleared["limit_reset"], cleared["limit_remaining"]), (None, None, None))
+        self.assertEqual(call("GET", path, OR).json["data"], cleared)
+        self.assertOpenRouterError(call("PATCH", path, OR, {"limit_reset": "hourly"}), 400)
+        self.assertOpenRouterError(call("PATCH", "/openrouter/api/v1/keys/nope", OR, {"name": "x"}), 404)
 
 
 class FaultTests(SimTest):
@@ -758,6 +787,14 @@ class LogAndStatsTests(SimTest):
             self.assertNotIn(secret.split(":")[-1], text)
         self.assertEqual(call("DELETE", "/_sim/log").status, 204)
         self.assertEqual(log(), [])
+
+    def test_log_keeps_the_path_as_sent(self):
+        """keyctl's tests check how an id was encoded in the path, which `path` (decoded) hides."""
+        self.assertEqual(call("GET", "/openrouter/api/v1/keys/a%2Fb%3Fc", OR).status, 404)
+        self.assertEqual(call("GET", "/cartesia/api-keys/key_x", CAR).status, 404)
+        entries = log()
+        self.assertEqual([(e["path"], e["raw_path"]) for e in entries],
+                         [("/keys/a/b?c", "/keys/a%2Fb%3Fc"), ("/api-keys/key_x", "/api-keys/key_x")])
 
     def test_keep_alive_counts_one_connection(self):
         conn = http.client.HTTPConnection("127.0.0.1", SIM.port, timeout=10)

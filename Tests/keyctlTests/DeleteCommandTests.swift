@@ -87,7 +87,8 @@ private func deletes(_ fake: FakeProvider) -> [String] {
       message: "stdin line 1: JSON that is a string, not an object"),
     BadLine(
       stdin: listLine("fal", "k1") + "\n{\"provider\":\"fal\",\"id\":\"a b\"}\n", arguments: [],
-      message: "stdin line 2: invalid key id 'a b': an id is printable ASCII without spaces"),
+      message:
+        "stdin line 2: invalid key id 'a b' for fal: a key id is printable ASCII without spaces"),
     BadLine(
       stdin: "7d2c3f1e-5b4a-4c8d-9e0f-1a2b3c4d5e6f\nk1\n", arguments: ["-p", "px0"],
       message: "stdin line 2: neither a key id nor a JSON key object ('k1': px0 key ids are UUIDs"),
@@ -153,15 +154,15 @@ private func deletes(_ fake: FakeProvider) -> [String] {
       message: "'keyctl delete' takes at most one provider"),
     BadCall(
       arguments: ["-p", "fal", "k1", "a b", "--yes"], code: 2,
-      message: "invalid key id 'a b': an id is printable ASCII without spaces"),
+      message: "invalid key id 'a b' for fal: a key id is printable ASCII without spaces"),
     BadCall(
       arguments: ["-p", "fal", "", "--yes"], code: 2,
-      message: "invalid key id '': an id cannot be empty"),
-    BadCall(arguments: ["-p", "fal", "..", "--yes"], code: 2, message: "'.' and '..' are not ids"),
+      message: "invalid key id '' for fal: it is empty"),
+    BadCall(arguments: ["-p", "fal", "..", "--yes"], code: 2, message: "'.' and '..' name no key"),
     BadCall(arguments: ["-p", "fal", "ключ", "--yes"], code: 2, message: "printable ASCII"),
     BadCall(
       arguments: ["-p", "fal", String(repeating: "k", count: 257), "--yes"], code: 2,
-      message: "an id is at most 256 bytes"),
+      message: "it is longer than 256 bytes"),
     BadCall(arguments: ["-p", "px0", "k1", "--yes"], code: 2, message: "px0 key ids are UUIDs"),
     BadCall(
       arguments: ["-p", "fal", "k1", "--yes", "--org-id", "7d2c3f1e-5b4a-4c8d-9e0f-1a2b3c4d5e6f"],
@@ -252,7 +253,7 @@ private func deletes(_ fake: FakeProvider) -> [String] {
     #expect(outcome.stderr.contains("  openrouter  k1  ci deploy\n"))
     #expect(outcome.stderr.contains("  openrouter  k9  (not found)\n"))
     #expect(outcome.stderr.contains("Delete 2 key(s)? [y/N] "))
-    #expect(openrouter.log.prefix(2) == ["get k1", "get k9"])
+    #expect(openrouter.log.first == "keys k1,k9")
     if deletes {
       #expect(outcome.code == 7)
       #expect(openrouter.ids == ["k2"])
@@ -278,16 +279,21 @@ private func deletes(_ fake: FakeProvider) -> [String] {
 }
 
 @Suite struct DeleteDryRunTests {
-  /// fal (no get endpoint) is paged once for all ids, stopping at the page
-  /// that holds the last one; nothing is deleted; a missing key makes exit 4.
-  @Test func aListingProviderIsPagedOnceAndStopsEarly() async throws {
+  /// Each provider is asked once for all its keys (fal's adapter pages its
+  /// list once for them); nothing is deleted; a missing key makes exit 4.
+  @Test func eachProviderIsAskedOnceForAllItsKeys() async throws {
     let fal = FakeProvider(.fal, names: ["a", "b", "c", "d", "e", "f", "g"])
+    let openrouter = FakeProvider(.openrouter, names: ["o"])
+    let stdin = [listLine("fal", "k3"), listLine("openrouter", "k1"), listLine("fal", "k1")]
     let found = try await FakeCLI.run(
-      ["delete", "-p", "fal", "k3", "k1", "--dry-run", "-o", "ndjson"], [fal])
-    #expect(found.code == 0)
-    #expect(fal.log == ["list", "list"])
+      ["delete", "-", "--dry-run", "-o", "ndjson"], [fal, openrouter],
+      stdin: stdin.joined(separator: "\n"))
+    #expect(found.code == 0, "\(found.stderr)")
+    #expect(fal.log == ["keys k3,k1"])
+    #expect(openrouter.log == ["keys k1"])
     let lines = try JSONOutput.lines(found.stdout)
-    #expect(lines.map { $0["id"] as? String } == ["k3", "k1"])
+    #expect(lines.map { $0["id"] as? String } == ["k3", "k1", "k1"])
+    #expect(lines.map { $0["provider"] as? String } == ["fal", "openrouter", "fal"])
     #expect(lines.allSatisfy { $0["result"] as? String == "would_delete" && $0["error"] is NSNull })
 
     let missing = try await FakeCLI.run(["delete", "-p", "fal", "k2", "k99", "--dry-run"], [fal])
@@ -296,13 +302,29 @@ private func deletes(_ fake: FakeProvider) -> [String] {
     #expect(fal.ids.count == 7)
   }
 
-  /// OpenRouter (a get endpoint) is asked once per key.
-  @Test func anEndpointProviderIsAskedPerKey() async throws {
+  /// A provider whose lookup fails marks its own keys failed; the others answer.
+  @Test func aFailedLookupFailsOnlyItsProvidersKeys() async throws {
+    let fal = FakeProvider(.fal, names: ["a"])
+    let openrouter = FakeProvider(.openrouter, names: ["o"])
+    openrouter.failures = [
+      "keys k1": KeyError(.server, "OpenRouter answered HTTP 500", status: 500)
+    ]
+    let stdin = listLine("fal", "k1") + "\n" + listLine("openrouter", "k1") + "\n"
+    let outcome = try await FakeCLI.run(
+      ["delete", "-", "--dry-run", "-o", "ndjson"], [fal, openrouter], stdin: stdin)
+    #expect(outcome.code == 7)
+    let lines = try JSONOutput.lines(outcome.stdout)
+    #expect(lines.map { $0["result"] as? String } == ["would_delete", "failed"])
+    #expect((lines.last?["error"] as? [String: Any])?["status"] as? Int == 500)
+  }
+
+  /// The JSON of a dry run: `would_delete` results.
+  @Test func aDryRunsJSONHasWouldDeleteResults() async throws {
     let openrouter = FakeProvider(.openrouter, names: ["a", "b", "c"])
     let outcome = try await FakeCLI.run(
       ["delete", "-p", "openrouter", "k2", "k3", "--dry-run", "--json"], [openrouter])
     #expect(outcome.code == 0)
-    #expect(Set(openrouter.log) == ["get k2", "get k3"])
+    #expect(openrouter.log == ["keys k2,k3"])
     #expect(
       outcome.stdout
         == "{\"results\":[{\"provider\":\"openrouter\",\"id\":\"k2\",\"result\":\"would_delete\","

@@ -27,7 +27,9 @@ struct SeededGenerator: RandomNumberGenerator {
 struct ArgumentGenerator {
   var random: SeededGenerator
 
-  static let commands = ["list", "create", "delete", "revoke", "rotate", "providers", "help"]
+  static let commands = [
+    "list", "get", "create", "update", "delete", "revoke", "rotate", "providers", "help",
+  ]
   static let commandMisses = [
     "lst", "crate", "Create", "LIST", "provider", "hlep", "version", "ls", "", " list", "list ",
     "delet", "keys", "rotat", "Revoke",

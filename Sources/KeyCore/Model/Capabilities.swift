@@ -32,18 +32,6 @@ public struct Capabilities: Sendable, Equatable {
     case offset
   }
 
-  /// How one key is read by its id.
-  ///
-  /// A command that looks many keys up at once (`delete --dry-run`, the
-  /// confirmation list) reads this to choose between one listing pass for all
-  /// of them and one request per key, so it never pages a whole list once per id.
-  public enum KeyLookup: String, Sendable {
-    /// The API has an endpoint for one key (`GET /keys/{id}`).
-    case endpoint
-    /// The API has none: a key is found by paging the list (fal; px0's one page).
-    case listing
-  }
-
   /// A field of the normalized key that a provider may or may not report.
   ///
   /// A provider that does not track a field reports `null` for every key, and
@@ -71,19 +59,16 @@ public struct Capabilities: Sendable, Equatable {
   public var maxPageSize: Int?
   /// The fields the provider reports for its keys.
   public var reportedFields: Set<ReportedField>
-  /// How one key is found by its id.
-  public var keyLookup: KeyLookup
 
   /// Creates capabilities.
   public init(
     operations: Set<Operation>, paging: Paging, maxPageSize: Int?,
-    reportedFields: Set<ReportedField>, keyLookup: KeyLookup = .endpoint
+    reportedFields: Set<ReportedField>
   ) {
     self.operations = operations
     self.paging = paging
     self.maxPageSize = maxPageSize
     self.reportedFields = reportedFields
-    self.keyLookup = keyLookup
   }
 
   /// What an unknown provider can do: nothing.

@@ -45,3 +45,52 @@ public struct KeyChanges: Sendable, Equatable {
   /// Whether nothing would change: `keyctl update` refuses that (exit 2).
   public var isEmpty: Bool { self == KeyChanges() }
 }
+
+extension KeyChanges {
+  /// Which settings an update touches, so an adapter can refuse one its
+  /// provider cannot change instead of silently leaving it out.
+  public struct Fields: OptionSet, Sendable, Hashable {
+    /// The bits.
+    public let rawValue: Int
+
+    /// Wraps bits.
+    public init(rawValue: Int) {
+      self.rawValue = rawValue
+    }
+
+    /// `name`.
+    public static let name = Fields(rawValue: 1 << 0)
+    /// `disabled`.
+    public static let disabled = Fields(rawValue: 1 << 1)
+    /// `creditLimit`.
+    public static let creditLimit = Fields(rawValue: 1 << 2)
+    /// `limitReset`.
+    public static let limitReset = Fields(rawValue: 1 << 3)
+    /// `includeByokInLimit`.
+    public static let includeByokInLimit = Fields(rawValue: 1 << 4)
+    /// `operation`.
+    public static let operation = Fields(rawValue: 1 << 5)
+    /// `teamIDs`.
+    public static let teamIDs = Fields(rawValue: 1 << 6)
+
+    /// Each field with the words a message uses for it, in a fixed order.
+    static let names: [(field: Fields, name: String)] = [
+      (.name, "name"), (.disabled, "disabled state"), (.creditLimit, "credit limit"),
+      (.limitReset, "limit reset"), (.includeByokInLimit, "BYOK-in-limit setting"),
+      (.operation, "operation"), (.teamIDs, "teams"),
+    ]
+  }
+
+  /// The settings this update touches.
+  public var fields: Fields {
+    var fields: Fields = []
+    if name != nil { fields.insert(.name) }
+    if disabled != nil { fields.insert(.disabled) }
+    if creditLimit != .leave { fields.insert(.creditLimit) }
+    if limitReset != .leave { fields.insert(.limitReset) }
+    if includeByokInLimit != nil { fields.insert(.includeByokInLimit) }
+    if operation != nil { fields.insert(.operation) }
+    if teamIDs != nil { fields.insert(.teamIDs) }
+    return fields
+  }
+}

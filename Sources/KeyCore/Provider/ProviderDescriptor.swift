@@ -27,6 +27,9 @@ public struct ProviderDescriptor: Sendable {
   /// Settings beyond the credential and base URL (px0's `org_id`, OpenRouter's
   /// `workspace_id`): the config file's extra keys for this provider.
   public let settings: [ProviderSetting]
+  /// Whether every key id is a UUID (px0): an id that is not one is refused
+  /// (exit 2) before a request, since the provider would only answer 400.
+  public let keyIDsAreUUIDs: Bool
   /// The header that carries the credential.
   let authorization: AuthHeader
   /// Headers every request carries besides the credential (Cartesia's API version).
@@ -47,7 +50,8 @@ public struct ProviderDescriptor: Sendable {
   init(
     id: ProviderID, displayName: String, capabilities: Capabilities,
     credentialSources: [[String]], credentialAdvice: String, baseURLVariables: [String],
-    defaultBaseURL: String, settings: [ProviderSetting] = [], authorization: AuthHeader,
+    defaultBaseURL: String, settings: [ProviderSetting] = [], keyIDsAreUUIDs: Bool = false,
+    authorization: AuthHeader,
     extraHeaders: [(name: String, value: String)] = [], idempotencyKeyHeader: String? = nil,
     authHint: @escaping @Sendable (Credential) -> String,
     parseError: @escaping @Sendable (Data) -> ProviderErrorBody?,
@@ -61,6 +65,7 @@ public struct ProviderDescriptor: Sendable {
     self.baseURLVariables = baseURLVariables
     self.defaultBaseURL = defaultBaseURL
     self.settings = settings
+    self.keyIDsAreUUIDs = keyIDsAreUUIDs
     self.authorization = authorization
     self.extraHeaders = extraHeaders
     self.idempotencyKeyHeader = idempotencyKeyHeader

@@ -88,21 +88,24 @@ extension ProviderClient {
   /// names it when its id could be read, and says how to revoke or find it.
   /// `idField` and `secretFields` name where the id and secret sit in the
   /// object `container` (the body itself when nil), for that message only.
+  /// `regenerating` is the id of a key whose secret is being replaced (px0's
+  /// regenerate): then the message says the old secret may already be dead.
   func readCreated(
     _ response: HTTPResponse, name: String, idField: StaticString,
-    secretFields: [StaticString], container: StaticString? = nil,
+    secretFields: [StaticString], container: StaticString? = nil, regenerating: String? = nil,
     _ read: (JSONValue) throws(JSONReadError) -> CreatedKey
   ) throws -> CreatedKey {
     if !mayBeJSON(response), let contentType = response.headers["content-type"] {
       throw probablyCreated(
-        response, name: name, id: nil,
+        response, name: name, id: nil, regenerating: regenerating,
         reason: "expected JSON but got \(serverText.header(contentType))")
     }
     let document: JSONDocument
     do {
       document = try JSONDocument(parsing: response.body, redactor: redactor)
     } catch {
-      throw probablyCreated(response, name: name, id: nil, reason: error.description)
+      throw probablyCreated(
+        response, name: name, id: nil, regenerating: regenerating, reason: error.description)
     }
     // What the answer says the id and the secret are, as far as they can be
     // read: the id to name the key, the secrets so that an id echoing one is masked.
@@ -124,11 +127,12 @@ extension ProviderClient {
     } catch {
       throw probablyCreated(
         response, name: name, id: id.flatMap { Self.nameable($0, masking) },
-        reason: error.description)
+        regenerating: regenerating, reason: error.description)
     }
     if let problem = Untrusted.secretProblem(created.secret, credentials: redactor) {
       throw probablyCreated(
-        response, name: name, id: Self.nameable(created.key.id, masking), reason: problem)
+        response, name: name, id: Self.nameable(created.key.id, masking),
+        regenerating: regenerating, reason: problem)
     }
     // Notes go to stderr, where the new secret must never be, whatever field echoed it.
     var checked = created
@@ -150,9 +154,22 @@ extension ProviderClient {
   /// created, and here is how to revoke it (by `id`, a shell word already) or
   /// find it (by name).
   private func probablyCreated(
-    _ response: HTTPResponse, name: String, id: String?, reason: String
+    _ response: HTTPResponse, name: String, id: String?, regenerating: String? = nil,
+    reason: String
   ) -> KeyError {
     let flag = "-p \(provider.rawValue)"
+    if let regenerating {
+      // The id is the one keyctl asked about (checked, one plain token), not the answer's.
+      return KeyError(
+        .badResponse,
+        "\(provider.displayName) answered the regenerate of key \(regenerating) with HTTP "
+          + "\(response.status), but keyctl cannot read the answer: "
+          + "\(Untrusted.bounded(reason, limit: 200)). The key's secret was probably replaced, so "
+          + "the old one may no longer work; the new one is not shown.",
+        provider: provider, status: response.status, requestID: headerRequestID(response),
+        hint: "Regenerate it again to get a secret you can read:\n"
+          + "  keyctl rotate \(flag) \(regenerating) --in-place")
+    }
     var message =
       "\(provider.displayName) answered the create with HTTP \(response.status), but keyctl "
       + "cannot read the answer: \(Untrusted.bounded(reason, limit: 200)). The key was probably "

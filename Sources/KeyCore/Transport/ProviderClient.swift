@@ -90,7 +90,9 @@ struct ProviderClient: Sendable {
         continue
       }
       let millis = Int(Date().timeIntervalSince(started) * 1000)
-      log("< \(response.status) \(method) \(url.path) (\(response.body.count) bytes, \(millis) ms)")
+      log(
+        "< \(response.status) \(method) \(url.path(percentEncoded: true)) (\(response.body.count) bytes, \(millis) ms)"
+      )
       if (200..<300).contains(response.status) { return response }
       // A server asking for a longer wait than keyctl honours gets no retry: its error is reported.
       if attempt < retries, RetryPolicy.retryableStatuses.contains(response.status),
@@ -102,6 +104,20 @@ struct ProviderClient: Sendable {
       }
       throw httpError(response, to: request, idempotent: idempotent, attempts: attempt + 1)
     }
+  }
+
+  /// `collection/ID` plus `suffix`, the id percent-encoded as exactly one path
+  /// segment (`/` becomes `%2F`, `?` `%3F`): an id is data, and pasted into a
+  /// path it could climb to another route or add a query. The path is never
+  /// built any other way. An empty id, `.` or `..` would name the collection or
+  /// its parent even encoded, so they are refused (exit 2) without a request.
+  func path(_ collection: String, id: String, _ suffix: String = "") throws -> String {
+    guard !id.isEmpty, id != ".", id != ".." else {
+      throw KeyError(
+        .usage, "invalid key id \(KeyID.shown(id)) for \(provider.rawValue): it names no key",
+        provider: provider)
+    }
+    return collection + "/" + Self.percentEncode(id) + suffix
   }
 
   /// A key no other request has: a random UUID, lower-case (the form

@@ -6,7 +6,9 @@ enum Commands {
   /// The commands, in help order.
   static let all: [any Command.Type] = [
     ListCommand.self,
+    GetCommand.self,
     CreateCommand.self,
+    UpdateCommand.self,
     DeleteCommand.self,
     RotateCommand.self,
     ProvidersCommand.self,

@@ -71,13 +71,7 @@ enum CreateCommand: Command {
   /// Creates the key, then writes its secret; a secret that cannot be written is exit 10.
   static func run(_ invocation: Invocation, _ context: CommandContext) async throws -> Int32 {
     let globals = try GlobalOptions(invocation, environment: context.environment)
-    guard globals.providers.count == 1, let provider = globals.providers.first else {
-      throw invocation.usageError(
-        globals.providers.isEmpty
-          ? "'keyctl create' needs the provider to create the key at: -p NAME (\(ProviderNames.list))"
-          : "'keyctl create' takes one provider, got "
-            + globals.providers.map(\.rawValue).joined(separator: ", "))
-    }
+    let provider = try globals.oneProvider(invocation, purpose: "to create the key at")
     guard let name = invocation[Options.name], !name.trimmingCharacters(in: .whitespaces).isEmpty
     else {
       throw invocation.usageError(
@@ -99,12 +93,7 @@ enum CreateCommand: Command {
     request.expiresAt = invocation[Options.expiresAt]
     request.workspaceID = invocation[Options.workspaceID]
 
-    let registry = ProviderRegistry(
-      environment: context.environment, settings: globals.clientSettings(context))
-    let adapter = try registry.make(
-      provider,
-      overrides: ProviderRegistry.Overrides(
-        baseURL: globals.baseURL, orgID: invocation[Options.orgID]))
+    let adapter = try globals.adapter(provider, invocation, context, for: [.create])
     let created = try await adapter.create(request)
 
     let quiet = invocation[Options.quiet]

@@ -9,9 +9,11 @@ import KeyCore
 /// then run at most `--concurrency` at a time and their results print in
 /// input order; Ctrl-C stops starting new ones and still reports every key.
 enum DeleteCommand: Command {
-  /// `ID...`: the keys, or `-` to read them from stdin.
+  /// `ID...`: the keys, or `-` to read them from stdin. Not required by the
+  /// parser: what the provider cannot do at all is said first (`delete -p
+  /// cartesia` is exit 8 however it goes on), then a missing id (exit 2).
   static let ids = Positional<[String]>(
-    "ID", repeatable: true, required: true, readsStdin: true,
+    "ID", repeatable: true, readsStdin: true,
     help: "The keys to delete, or - alone to read them from stdin, one a line: a bare id "
       + "(with -p) or a line of 'keyctl list -o ndjson'.",
     absent: []
@@ -86,6 +88,10 @@ enum DeleteCommand: Command {
     }
     if let provider { try globals.checkProviderOptions(invocation, selected: [provider]) }
     var targets: [KeyTarget] = []
+    if arguments.isEmpty {
+      throw invocation.usageError(
+        "missing argument ID: the keys to delete, or - to read them from stdin")
+    }
     if !readsStdin {
       guard let provider else {
         throw invocation.usageError(
@@ -130,7 +136,7 @@ enum DeleteCommand: Command {
     }
 
     if dryRun || need == .ask {
-      let found = try await KeyLookup.find(targets, adapters: adapters, width: width)
+      let found = try await KeyLookup.find(targets, adapters: adapters)
       for (index, result) in found.enumerated() {
         if let name = result.key?.name { targets[index].name = name }
       }

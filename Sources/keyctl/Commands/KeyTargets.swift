@@ -13,37 +13,6 @@ struct KeyTarget: Sendable, Equatable {
   var name: String?
 }
 
-/// The checks an id passes before it reaches any request.
-///
-/// An id is pasted by people and piped by scripts, and ends up as one segment
-/// of a URL path: an empty one, a huge one, or one with a space, a control
-/// character or a non-ASCII letter is a mistake, refused (exit 2) before
-/// anything is sent rather than turned into a 404 — or, for `.` and `..`, into
-/// another path.
-enum KeyIDs {
-  /// The longest id accepted, in bytes.
-  static let maxBytes = 256
-
-  /// Why `id` cannot name a key of `provider`, or nil when it can.
-  static func problem(_ id: String, provider: ProviderID) -> String? {
-    if id.isEmpty { return "an id cannot be empty" }
-    if id.utf8.count > maxBytes { return "an id is at most \(maxBytes) bytes" }
-    if !id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) {
-      return "an id is printable ASCII without spaces"
-    }
-    if id == "." || id == ".." { return "'.' and '..' are not ids" }
-    if provider == .px0, UUID(uuidString: id) == nil {
-      return "px0 key ids are UUIDs such as 7d2c3f1e-5b4a-4c8d-9e0f-1a2b3c4d5e6f"
-    }
-    return nil
-  }
-
-  /// `id` as an error quotes it: blanked, and cut short when it is long.
-  static func shown(_ id: String) -> String {
-    Untrusted.bounded(id, limit: 64)
-  }
-}
-
 /// The keys of one `keyctl delete`: from its arguments, or from stdin
 /// (`-`), checked whole before the first request.
 enum KeyTargets {
@@ -60,10 +29,14 @@ enum KeyTargets {
   ) throws -> [KeyTarget] {
     var targets = Unique()
     for id in ids {
-      if let problem = KeyIDs.problem(id, provider: provider) {
-        throw invocation.usageError("invalid key id '\(KeyIDs.shown(id))': \(problem)")
+      let checked: String
+      do {
+        checked = try KeyID.checked(id, for: provider)
+      } catch var error as KeyError {
+        error.hint = "See '\(invocation.helpPage)'; copy ids from 'keyctl list -p \(provider)'."
+        throw error
       }
-      try targets.add(KeyTarget(provider: provider, id: id), invocation)
+      try targets.add(KeyTarget(provider: provider, id: checked), invocation)
     }
     return targets.list
   }
@@ -124,22 +97,23 @@ enum KeyTargets {
           "a \(named.rawValue) key, but this call deletes \(provider.rawValue) keys (-p "
             + "\(provider.rawValue)); drop -p to delete keys of every provider the lines name")
       }
-      if let problem = KeyIDs.problem(reference.id, provider: named) {
-        throw refuse("invalid key id '\(KeyIDs.shown(reference.id))': \(problem)")
+      do {
+        return KeyTarget(
+          provider: named, id: try KeyID.checked(reference.id, for: named), name: reference.name)
+      } catch let error as KeyError {
+        throw refuse(error.message)
       }
-      return KeyTarget(provider: named, id: reference.id, name: reference.name)
     }
     let id = String(decoding: line, as: UTF8.self)
-    if let problem = KeyIDs.problem(id, provider: provider ?? .fal) {
-      throw refuse(
-        "neither a key id nor a JSON key object ('\(KeyIDs.shown(id))': \(problem))")
+    if let problem = KeyID.problem(id, for: provider ?? .fal) {
+      throw refuse("neither a key id nor a JSON key object (\(KeyID.shown(id)): \(problem))")
     }
     guard let provider else {
       throw refuse(
         "a bare id needs the provider: give -p NAME, or pipe JSON lines with \"provider\" and "
           + "\"id\" (keyctl list -o ndjson)")
     }
-    return KeyTarget(provider: provider, id: id)
+    return KeyTarget(provider: provider, id: (try? KeyID.checked(id, for: provider)) ?? id)
   }
 
   /// Keys in first-seen order, each (provider, id) once, at most `maxKeys`.

@@ -23,14 +23,6 @@ extension Options {
     help: "Only keys whose name contains TEXT (any case). Repeatable: a key matching any of "
       + "the values is kept.")
 
-  /// `--fields LIST`: which fields to print, in that order.
-  static let fields = Option<[KeyField]?>(
-    "fields", value: "LIST", choices: .fixed(KeyField.allCases.map(\.rawValue)),
-    commaSeparated: true, help: "Comma-separated fields to print, in that order.", absent: nil
-  ) { values, context in
-    try values.last.map { try KeyField.parse($0, context) }
-  }
-
   /// `--sort FIELD`: order the whole list.
   static let sort = Option<KeySort?>(
     "sort", value: "FIELD", choices: .fixed(KeySort.choices),

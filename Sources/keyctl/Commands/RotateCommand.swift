@@ -32,11 +32,6 @@ extension Options {
 /// exact command that finishes the job. If the secret cannot be written, the
 /// old key is not touched: the new one is useless and is named for deletion.
 enum RotateCommand: Command {
-  /// `ID`: the key to replace.
-  static let id = Positional<String?>(
-    "ID", required: true, help: "The key to replace.", absent: nil
-  ) { values, _ in values.first }
-
   /// The command's name, argument, options and help.
   static let spec = CommandSpec(
     name: "rotate", summary: "Replace a key with a new one and retire the old one",
@@ -60,7 +55,7 @@ enum RotateCommand: Command {
           + "old key; send only reads."),
       Options.keepOld, Options.orgID, Options.inPlace, Options.disableOld,
     ],
-    positionals: [id.spec],
+    positionals: [Positionals.keyID.spec],
     examples: [
       "keyctl rotate -p fal 3f9c2a1b7d4e5f60",
       "NEW=$(keyctl rotate -p fal \"$OLD\" -q --yes)",
@@ -80,13 +75,7 @@ enum RotateCommand: Command {
   /// Rotates the key, or with `--dry-run` says how it would.
   static func run(_ invocation: Invocation, _ context: CommandContext) async throws -> Int32 {
     let globals = try GlobalOptions(invocation, environment: context.environment)
-    guard globals.providers.count == 1, let provider = globals.providers.first else {
-      throw invocation.usageError(
-        globals.providers.isEmpty
-          ? "'keyctl rotate' needs the provider of the key: -p NAME (\(ProviderNames.list))"
-          : "'keyctl rotate' takes one provider, got "
-            + globals.providers.map(\.rawValue).joined(separator: ", "))
-    }
+    let provider = try globals.oneProvider(invocation, purpose: "of the key")
     guard provider.capabilities.canRotate else {
       throw KeyError(
         .unsupported,
@@ -109,10 +98,7 @@ enum RotateCommand: Command {
       throw invocation.usageError(
         "'--dry-run' changes nothing, so it takes no '--yes'; drop one of them")
     }
-    let oldID = invocation[id] ?? ""
-    if let problem = KeyIDs.problem(oldID, provider: provider) {
-      throw invocation.usageError("invalid key id '\(KeyIDs.shown(oldID))': \(problem)")
-    }
+    let oldID = try invocation.keyID(for: provider)
     // --keep-old retires nothing, so there is nothing to confirm.
     let need =
       dryRun || fate == .kept
@@ -127,22 +113,13 @@ enum RotateCommand: Command {
       case .disabled: [.get, .create, .update]
       case .kept: [.get, .create]
       }
-    let adapter = try context.registry(globals.clientSettings(context)).make(
-      provider,
-      overrides: ProviderRegistry.Overrides(
-        baseURL: globals.baseURL, orgID: invocation[Options.orgID]),
-      for: operations)
+    let adapter = try globals.adapter(provider, invocation, context, for: operations)
 
     // Step 1: the old key (exit 4 when it does not exist).
     let old = try await adapter.key(id: oldID)
     KeyNotes.print([old], to: context.stderr)
-    let request =
-      fate == .regenerated ? nil : try adapter.replacement(for: old, name: name, now: Date())
-    if let request, request.name.trimmingCharacters(in: .whitespaces).isEmpty {
-      throw invocation.usageError(
-        "\(provider.displayName) key \(KeyIDs.shown(oldID)) has no name to carry over; give the "
-          + "new key's name with --name TEXT")
-    }
+    // The adapter refuses (exit 2) a key with no name to carry when --name is not given.
+    let request = fate == .regenerated ? nil : try adapter.replacement(for: old, name: name)
     let writer = RotationWriter(
       format: globals.format, quiet: invocation[Options.quiet], terminal: globals.terminal(context))
     if dryRun {

@@ -9,6 +9,75 @@ extension Options {
   static let workspaceID: Option<String?> = .uuid(
     "workspace-id", provider: .openrouter,
     help: "The OpenRouter workspace (default: the default workspace).")
+
+  /// `--fields LIST`: which fields of a key to print, in that order (`list`,
+  /// and every command that prints one key).
+  static let fields = Option<[KeyField]?>(
+    "fields", value: "LIST", choices: .fixed(KeyField.allCases.map(\.rawValue)),
+    commaSeparated: true, help: "Comma-separated fields to print, in that order.", absent: nil
+  ) { values, context in
+    try values.last.map { try KeyField.parse($0, context) }
+  }
+}
+
+/// Positional arguments several commands share, declared once like `Options`.
+enum Positionals {
+  /// `ID`: the one key a command works on (`get`, `update`, `rotate`).
+  ///
+  /// Not required by the parser: a command first refuses what the provider
+  /// cannot do at all (`update -p fal` is exit 8 however it goes on), then
+  /// asks for the id (`Invocation.keyID`), which it checks against the
+  /// provider's id rules (`KeyID`), known only once `-p` is read.
+  static let keyID = Positional<String?>(
+    "ID", help: "The key's id, as 'keyctl list' prints it.", absent: nil
+  ) { values, _ in values.first }
+}
+
+extension Invocation {
+  /// The `ID` argument, checked for `provider` (`KeyID.checked`): a missing or
+  /// malformed id is a usage error (exit 2) naming it, pointing to this
+  /// command's help.
+  func keyID(for provider: ProviderID) throws -> String {
+    guard let id = self[Positionals.keyID] else {
+      throw usageError("missing argument ID (the key's id, as 'keyctl list' prints it)")
+    }
+    do {
+      return try KeyID.checked(id, for: provider)
+    } catch var error as KeyError {
+      error.hint = "See '\(helpPage)'; copy ids from 'keyctl list -p \(provider.rawValue)'."
+      throw error
+    }
+  }
+}
+
+extension GlobalOptions {
+  /// The one provider a single-key command works at (`-p NAME`), or a usage
+  /// error: none named, or several. `purpose` finishes "needs the provider
+  /// …" (`to create the key at`, `of the key`).
+  func oneProvider(_ invocation: Invocation, purpose: String) throws -> ProviderID {
+    let command = invocation.command?.spec.name ?? "keyctl"
+    guard providers.count == 1, let provider = providers.first else {
+      throw invocation.usageError(
+        providers.isEmpty
+          ? "'keyctl \(command)' needs the provider \(purpose): -p NAME (\(ProviderNames.list))"
+          : "'keyctl \(command)' takes one provider, got "
+            + providers.map(\.rawValue).joined(separator: ", "))
+    }
+    return provider
+  }
+
+  /// The adapter of `provider` for this call (its `--base-url`, `--org-id`,
+  /// timeouts, retries and `-v`), refused before any request when the
+  /// provider cannot do one of `operations` or has no credentials.
+  func adapter(
+    _ provider: ProviderID, _ invocation: Invocation, _ context: CommandContext,
+    for operations: [Capabilities.Operation]
+  ) throws -> any KeyProvider {
+    try context.registry(clientSettings(context)).make(
+      provider,
+      overrides: ProviderRegistry.Overrides(baseURL: baseURL, orgID: invocation[Options.orgID]),
+      for: operations)
+  }
 }
 
 extension Options {

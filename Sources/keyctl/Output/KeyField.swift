@@ -71,6 +71,19 @@ enum KeyField: String, CaseIterable, Sendable {
     let text = value.map(Untrusted.blank) ?? ""
     return text.isEmpty ? "-" : text
   }
+
+  /// The field as the `field  value` view of one key shows it (`get`,
+  /// `update`): like `text(of:)`, except that `creator` shows all it has,
+  /// `email / name / id` with `-` for a part the provider left out, where a
+  /// list's column has room for only one.
+  func detailText(of key: ApiKey) -> String {
+    guard self == .creator else { return text(of: key) }
+    let creator = key.creator
+    return [creator.email, creator.name, creator.id].map { part in
+      let text = part.map(Untrusted.blank) ?? ""
+      return text.isEmpty ? "-" : text
+    }.joined(separator: " / ")
+  }
 }
 
 extension KeyField {

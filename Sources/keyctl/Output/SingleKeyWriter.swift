@@ -1,10 +1,10 @@
 import KeyCore
 
-/// The one way a single key is printed: by `create` now, and by `get`,
-/// `update` and `rotate` next, so that every command shows a key alike.
+/// The one way a single key is printed: by `create`, `get` and `update`, and
+/// by `rotate`, so that every command shows a key alike.
 ///
-/// - table: one `field  value` line per field (the `Table` layout, no header),
-///   then `secret` when there is one;
+/// - table: one `field  value` line per field (the `Table` layout, no header;
+///   `creator` as `email / name / id`), then `secret` when there is one;
 /// - json and ndjson: the key object on one line, or, with a secret,
 ///   `{"key":{…},"secret":"…"}`;
 /// - quiet (`-q`): the secret alone, for `KEY=$(keyctl create … -q)`.
@@ -23,7 +23,7 @@ struct SingleKeyWriter {
     if format == .table {
       var table = Table(columns: [Table.Column(header: ""), Table.Column(header: "")])
       table.showsHeader = false
-      for field in fields { table.append([field.rawValue, field.text(of: key)]) }
+      for field in fields { table.append([field.rawValue, field.detailText(of: key)]) }
       if let secret { table.append(["secret", secret]) }
       return Array(table.render(width: nil, terminal: terminal).utf8)
     }

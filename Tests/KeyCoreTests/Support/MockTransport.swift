@@ -121,3 +121,30 @@ func compactJSON(_ json: String) -> Data {
   }
   return Data(output)
 }
+
+extension MockTransport.Step {
+  /// Expects exactly `method` and `url` as sent (percent-encoding included,
+  /// so an id's encoding is checked), and exactly `body` as the request body
+  /// (nil: none at all); answers `status` with `response`.
+  static func exact(
+    _ method: String, _ url: String, body: String? = nil, status: Int = 200,
+    headers: [String: String] = ["Content-Type": "application/json"], response: String = ""
+  ) -> Self {
+    Self(
+      expectation: "\(method) \(url) body \(body ?? "none")",
+      matches: { request in
+        request.method == method && request.url.absoluteString == url
+          && request.body.map { String(decoding: $0, as: UTF8.self) } == body
+      },
+      respond: { _ in HTTPResponse(status: status, headers: headers, body: Data(response.utf8)) })
+  }
+}
+
+/// An adapter built through the registry with `retries` instant retries.
+func makeProvider(
+  _ id: ProviderID, environment: [String: String], transport: MockTransport, retries: Int
+) throws -> any KeyProvider {
+  try ProviderRegistry(
+    environment: environment, settings: testSettings(transport, retries: retries)
+  ).make(id)
+}

@@ -122,6 +122,12 @@ final class Simulator: @unchecked Sendable {
     return (try JSONSerialization.jsonObject(with: data) as? [[String: Any]]) ?? []
   }
 
+  /// Empties the request log (`DELETE /_sim/log`), so a test reads only what
+  /// the command under test sent.
+  func clearLog() async throws {
+    _ = try await control("DELETE", "/_sim/log")
+  }
+
   /// Connection and request counters.
   func stats() async throws -> [String: Any] {
     let data = try await control("GET", "/_sim/stats")

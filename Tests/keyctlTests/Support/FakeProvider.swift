@@ -57,7 +57,8 @@ final class FakeProvider: KeyProvider, @unchecked Sendable {
       raw: (try? RawJSON(parsing: Data("{\"id\":\"\(id)\"}".utf8))) ?? .null)
   }
 
-  /// Every call so far, in order: `list`, `get k1`, `create NAME`, `delete k1`, `update k1`, `regenerate k1`.
+  /// Every call so far, in order: `list`, `get k1`, `keys k1,k2`, `create NAME`,
+  /// `delete k1`, `update k1`, `regenerate k1`.
   var log: [String] { lock.withLock { calls } }
   /// The ids still held.
   var ids: [String] { lock.withLock { keys.map(\.id) } }
@@ -83,7 +84,8 @@ final class FakeProvider: KeyProvider, @unchecked Sendable {
       id: real.id, displayName: real.displayName, capabilities: real.capabilities,
       credentialSources: real.credentialSources, credentialAdvice: real.credentialAdvice,
       baseURLVariables: real.baseURLVariables, defaultBaseURL: real.defaultBaseURL,
-      settings: real.settings, authorization: real.authorization, extraHeaders: real.extraHeaders,
+      settings: real.settings, keyIDsAreUUIDs: real.keyIDsAreUUIDs,
+      authorization: real.authorization, extraHeaders: real.extraHeaders,
       idempotencyKeyHeader: real.idempotencyKeyHeader, authHint: real.authHint,
       parseError: real.parseError, makeAdapter: { _ in self })
   }
@@ -110,9 +112,21 @@ final class FakeProvider: KeyProvider, @unchecked Sendable {
   func key(id: String) async throws -> ApiKey {
     try record("get \(id)")
     guard let key = lock.withLock({ keys.first { $0.id == id } }) else {
-      throw KeyError(.notFound, "no key \(id) at \(self.id)", provider: self.id, status: 404)
+      throw KeyError.noSuchKey(id, at: self.id, status: 404)
     }
     return key
+  }
+
+  /// All of `ids` at once, as the real adapters do (one listing pass at fal
+  /// and px0): recorded as one call, `keys k1,k2`.
+  func keys(ids: [String]) async throws -> [ApiKey?] {
+    try record("keys " + ids.joined(separator: ","))
+    return lock.withLock { ids.map { id in keys.first { $0.id == id } } }
+  }
+
+  /// The old key's name (or `name`), as fal's adapter carries it.
+  func replacement(for old: ApiKey, name: String?) throws -> CreateRequest {
+    CreateRequest(name: try replacementName(for: old, name: name))
   }
 
   func create(_ request: CreateRequest) async throws -> CreatedKey {

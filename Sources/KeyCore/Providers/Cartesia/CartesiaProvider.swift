@@ -1,8 +1,9 @@
 import Foundation
 
 /// Cartesia's admin API: `GET /api-keys` paged by `starting_after` (the last
-/// id of the previous page). It has no endpoint to create, change or delete
-/// keys: the protocol's defaults refuse those (exit 8) without a request.
+/// id of the previous page) and `GET /api-keys/{id}`. It has no endpoint to
+/// create, change or delete keys: the protocol's defaults refuse those (exit 8)
+/// without a request.
 struct CartesiaProvider: KeyProvider {
   /// The API version every request names; Cartesia refuses requests without one.
   static let apiVersion = "2026-03-01"
@@ -29,6 +30,17 @@ struct CartesiaProvider: KeyProvider {
         } ?? position
     }
     return Page(keys: body.data, next: next)
+  }
+
+  /// `GET /api-keys/{id}`: the key object itself; 404 when Cartesia has no
+  /// such key (or it belongs to another organization).
+  func key(id: String) async throws -> ApiKey {
+    let id = try checked(id)
+    let path = try client.path("/api-keys", id: id)
+    let response = try await naming(id) { try await client.get(path) }
+    return try client.read(response) { json throws(JSONReadError) in
+      Self.normalize(try CartesiaWire.Key(json: json), raw: json.raw())
+    }
   }
 
   /// A listed key in keyctl's shape; a date it cannot show becomes a note.

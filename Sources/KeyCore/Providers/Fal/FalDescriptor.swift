@@ -11,7 +11,7 @@ extension ProviderDescriptor {
     id: .fal, displayName: "fal",
     capabilities: Capabilities(
       operations: [.list, .get, .create, .delete], paging: .cursor, maxPageSize: 100,
-      reportedFields: [.createdAt], keyLookup: .listing),
+      reportedFields: [.createdAt]),
     credentialSources: [["FAL_ADMIN_KEY"], ["FAL_KEY"], ["FAL_KEY_ID", "FAL_KEY_SECRET"]],
     credentialAdvice:
       "set FAL_ADMIN_KEY (an admin key, id:secret), or FAL_KEY, or FAL_KEY_ID and FAL_KEY_SECRET",

@@ -1,6 +1,8 @@
 import Foundation
 
-/// fal's platform API: `GET /keys` paged by an opaque cursor, `POST /keys` to create.
+/// fal's platform API: `GET /keys` paged by an opaque cursor, `POST /keys` to
+/// create, `DELETE /keys/{id}` to delete. It has no get-one endpoint, so a key
+/// is found by paging the list, and no update endpoint (refused, exit 8).
 struct FalProvider: KeyProvider {
   let id = ProviderID.fal
   let client: ProviderClient
@@ -18,6 +20,38 @@ struct FalProvider: KeyProvider {
       more ? try client.position(cursor, named: "next_cursor", in: response) : nil
     }
     return Page(keys: body.keys, next: next)
+  }
+
+  /// How keys are looked up: the largest page, with the creator expanded so
+  /// that a key read this way shows as much as fal knows of it.
+  static let lookupOptions: ListOptions = {
+    var options = ListOptions()
+    options.pageSize = 100
+    options.expandCreator = true
+    return options
+  }()
+
+  /// Pages `GET /keys` until the key turns up (fal has no get-one endpoint).
+  func key(id: String) async throws -> ApiKey {
+    try await listedKey(try checked(id), options: Self.lookupOptions)
+  }
+
+  /// One pass over the listing for all of `ids`, stopping once each is found.
+  func keys(ids: [String]) async throws -> [ApiKey?] {
+    try await listed(try ids.map(checked), options: Self.lookupOptions)
+  }
+
+  /// `DELETE /keys/{id}`: fal answers 204 whether or not it had the key, so
+  /// this is `.deleted` unless fal, unlike its documentation, says 404. The
+  /// client gives the request one `Idempotency-Key` that its retries repeat.
+  func delete(id: String) async throws -> DeleteOutcome {
+    let path = try client.path("/keys", id: try checked(id))
+    return try await deleteOutcome { _ = try await client.delete(path) }
+  }
+
+  /// A key of the same alias (or `name`): an alias is all a fal key has.
+  func replacement(for old: ApiKey, name: String?) throws -> CreateRequest {
+    CreateRequest(name: try replacementName(for: old, name: name))
   }
 
   func create(_ request: CreateRequest) async throws -> CreatedKey {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// OpenRouter's management API: `GET /keys` serves a fixed 100 keys a page at
-/// an `offset`, `POST /keys` creates a key.
+/// an `offset`, `POST /keys` creates a key, and `/keys/{hash}` takes `GET`,
+/// `PATCH` and `DELETE`. It cannot give a key a new secret in place.
 struct OpenRouterProvider: KeyProvider {
   /// The page size OpenRouter serves; it takes no limit parameter.
   static let pageLength = 100
@@ -33,6 +34,78 @@ struct OpenRouterProvider: KeyProvider {
         provider: .openrouter, hint: "This is a provider bug; try again later.")
     }
     return Page(keys: keys, next: .token(String(next.partialValue)))
+  }
+
+  /// `GET /keys/{hash}`, answered `{"data": Key}`; disabled and expired keys too.
+  func key(id: String) async throws -> ApiKey {
+    let id = try checked(id)
+    let path = try client.path("/keys", id: id)
+    let response = try await naming(id) { try await client.get(path) }
+    return try readKey(response)
+  }
+
+  /// `PATCH /keys/{hash}` with exactly the changes given: `name`, `disabled`,
+  /// `limit` (a number, or null to remove it), `limit_reset` (null for none)
+  /// and `include_byok_in_limit`; answered `{"data": Key}`. Nothing else in
+  /// the body can be missing, so a 404 is always the key.
+  func update(id: String, _ changes: KeyChanges) async throws -> ApiKey {
+    let id = try checked(id)
+    try checkChanges(
+      changes, allowed: [.name, .disabled, .creditLimit, .limitReset, .includeByokInLimit])
+    let wire = OpenRouterWire.UpdateRequest(
+      name: changes.name, disabled: changes.disabled, limit: changes.creditLimit,
+      limitReset: changes.limitReset, includeByokInLimit: changes.includeByokInLimit)
+    let path = try client.path("/keys", id: id)
+    let response = try await naming(id) { try await client.patch(path, json: wire.body) }
+    return try readKey(response)
+  }
+
+  /// `DELETE /keys/{hash}`: 200 `{"deleted": true}`, 404 not found. An answer
+  /// that says `"deleted": false` is not taken for a deletion; an empty 2xx is.
+  func delete(id: String) async throws -> DeleteOutcome {
+    let id = try checked(id)
+    let path = try client.path("/keys", id: id)
+    return try await deleteOutcome {
+      let response = try await client.delete(path)
+      // A bare 2xx says enough; a body is read (strictly) only to catch a "no".
+      guard !response.body.isEmpty else { return }
+      let deleted = try client.read(response) { json throws(JSONReadError) in
+        try json.optionalBool("deleted")
+      }
+      if deleted == false {
+        throw KeyError(
+          .badResponse, "OpenRouter answered the delete of key \(id) with \"deleted\": false",
+          provider: .openrouter, status: response.status,
+          requestID: client.headerRequestID(response),
+          hint: "Check with 'keyctl get -p openrouter \(id)' whether the key still exists.")
+      }
+    }
+  }
+
+  /// The same name (or `name`) and every setting OpenRouter's create takes
+  /// that the old key has: limit, limit reset, the BYOK flag, workspace, and
+  /// the expiry while it is still in the future (a past one would make a
+  /// dead key, and OpenRouter refuses it).
+  func replacement(for old: ApiKey, name: String?) throws -> CreateRequest {
+    var request = CreateRequest(name: try replacementName(for: old, name: name))
+    let settings = try OpenRouterWire.Settings(raw: old.raw)
+    request.creditLimit = settings.limit
+    request.limitReset = settings.limitReset
+    request.includeByokInLimit = settings.includeByokInLimit
+    request.workspaceID = settings.workspaceID
+    if let expiry = old.expiresAt, expiry > client.settings.now() {
+      request.expiresAt = expiry
+    }
+    return request
+  }
+
+  /// Reads `{"data": Key}`, the status decided as of now.
+  private func readKey(_ response: HTTPResponse) throws -> ApiKey {
+    let now = client.settings.now()
+    return try client.read(response) { json throws(JSONReadError) in
+      let data = try json.required("data")
+      return Self.normalize(try OpenRouterWire.Key(json: data), raw: data.raw(), now: now)
+    }
   }
 
   func create(_ request: CreateRequest) async throws -> CreatedKey {

@@ -62,6 +62,63 @@ enum OpenRouterWire {
     }
   }
 
+  /// `PATCH /keys/{hash}` body: exactly the changes given. A setting left
+  /// alone is absent; one set to nothing is an explicit `null` (no limit, no
+  /// reset), which is how OpenRouter is told to remove it.
+  struct UpdateRequest {
+    let name: String?
+    let disabled: Bool?
+    let limit: Change<Double?>
+    let limitReset: Change<String?>
+    let includeByokInLimit: Bool?
+
+    /// The body as sent, members in name order.
+    var body: Data {
+      JSONText.body([
+        ("name", name.map(JSONMember.string)), ("disabled", disabled.map(JSONMember.bool)),
+        ("limit", Self.member(limit, JSONMember.number)),
+        ("limit_reset", Self.member(limitReset, JSONMember.string)),
+        ("include_byok_in_limit", includeByokInLimit.map(JSONMember.bool)),
+      ])
+    }
+
+    /// Nothing for `.leave`, `null` for `.set(nil)`, the value otherwise.
+    private static func member<Value>(_ change: Change<Value?>, _ make: (Value) -> JSONMember)
+      -> JSONMember?
+    {
+      guard case .set(let value) = change else { return nil }
+      return value.map(make) ?? .null
+    }
+  }
+
+  /// What a rotation carries over from a key's `raw` (the object OpenRouter
+  /// sent): the settings its create takes. A field of an unexpected type is
+  /// a bad response rather than a setting silently dropped.
+  struct Settings {
+    let limit: Double?
+    let limitReset: String?
+    let includeByokInLimit: Bool?
+    let workspaceID: String?
+
+    /// Reads the settings; a key keyctl made without a provider object has none.
+    init(raw: RawJSON) throws {
+      guard let root = try? JSONDocument(parsing: raw.bytes).root, root.kind == .object else {
+        (limit, limitReset, includeByokInLimit, workspaceID) = (nil, nil, nil, nil)
+        return
+      }
+      do {
+        limit = try root.optional("limit")?.double()
+        limitReset = try root.optionalString("limit_reset")
+        includeByokInLimit = try root.optionalBool("include_byok_in_limit")
+        workspaceID = try root.optionalString("workspace_id")
+      } catch {
+        throw KeyError(
+          .badResponse, "OpenRouter sent a key keyctl cannot carry over: \(error.description)",
+          provider: .openrouter)
+      }
+    }
+  }
+
   /// The 201 answer to a create: `{"data": Key, "key": secret}`.
   struct CreateResponse {
     let data: Key

@@ -11,11 +11,11 @@ extension ProviderDescriptor {
     id: .px0, displayName: "px0",
     capabilities: Capabilities(
       operations: [.list, .get, .create, .update, .delete, .regenerate], paging: .none,
-      maxPageSize: nil, reportedFields: [.createdAt, .lastUsedAt], keyLookup: .listing),
+      maxPageSize: nil, reportedFields: [.createdAt, .lastUsedAt]),
     credentialSources: [["PX0_ACCESS_TOKEN"], ["PX0_API_KEY"]],
     credentialAdvice: "set PX0_ACCESS_TOKEN (a session token, sess_…), or PX0_API_KEY",
     baseURLVariables: ["KEYCTL_PX0_BASE_URL", "PX0_HOST"], defaultBaseURL: "http://localhost:8000",
-    settings: [ProviderSetting(key: "org_id", variables: ["PX0_ORG_ID"])],
+    settings: [ProviderSetting(key: "org_id", variables: ["PX0_ORG_ID"])], keyIDsAreUUIDs: true,
     authorization: .bearer,
     authHint: Px0Provider.authHint,
     parseError: Px0Provider.parseError,

@@ -1,7 +1,9 @@
 import Foundation
 
 /// px0's self-hosted server: `GET /v1/api-keys` returns an organization's whole
-/// list in one response, `POST /v1/api-keys` creates a key.
+/// list in one response, `POST /v1/api-keys` creates a key, and
+/// `/v1/api-keys/{id}` takes `PUT` (update), `DELETE` and `POST …/regenerate`.
+/// There is no get-one endpoint: a key is found in the list.
 ///
 /// Every call is scoped to one organization, so the adapter is built with a
 /// validated org id and never sends a request without it.
@@ -22,6 +24,70 @@ struct Px0Provider: KeyProvider {
     return Page(keys: keys, next: nil)
   }
 
+  /// Key ids are UUIDs, compared whatever their case.
+  @Sendable static func folded(_ id: String) -> String { id.lowercased() }
+
+  /// The key, found in the organization's one-page list.
+  func key(id: String) async throws -> ApiKey {
+    try await listedKey(try checked(id), options: ListOptions(), matching: Self.folded)
+  }
+
+  /// All of `ids` from one read of the list.
+  func keys(ids: [String]) async throws -> [ApiKey?] {
+    try await listed(try ids.map(checked), options: ListOptions(), matching: Self.folded)
+  }
+
+  /// `PUT /v1/api-keys/{id}` with exactly the changes given (`name`,
+  /// `operation`, `team_ids`); px0 answers `{"api_key": {…}}`.
+  ///
+  /// A 404 means the key is missing unless teams were given: px0 answers an
+  /// unknown team with 404 too, so then its own message is kept.
+  func update(id: String, _ changes: KeyChanges) async throws -> ApiKey {
+    let id = try checked(id)
+    try checkChanges(changes, allowed: [.name, .operation, .teamIDs])
+    let wire = Px0Wire.UpdateRequest(
+      name: changes.name, operation: changes.operation, teamIDs: changes.teamIDs)
+    let path = try client.path("/v1/api-keys", id: id)
+    let send = { try await client.put(path, json: wire.body) }
+    let response = try await (changes.teamIDs == nil ? naming(id, send) : send())
+    return try client.read(response) { json throws(JSONReadError) in
+      let key = try json.required("api_key")
+      return Self.normalize(try Px0Wire.Key(json: key), raw: key.raw())
+    }
+  }
+
+  /// `DELETE /v1/api-keys/{id}`: 204 deleted, 404 not found.
+  func delete(id: String) async throws -> DeleteOutcome {
+    let path = try client.path("/v1/api-keys", id: try checked(id))
+    return try await deleteOutcome { _ = try await client.delete(path) }
+  }
+
+  /// `POST /v1/api-keys/{id}/regenerate`: the same key with a new secret,
+  /// sent once (a repeat would replace the secret again and lose this one).
+  func regenerate(id: String) async throws -> CreatedKey {
+    let id = try checked(id)
+    let path = try client.path("/v1/api-keys", id: id, "/regenerate")
+    let response = try await naming(id) { try await client.post(path, json: Data("{}".utf8)) }
+    return try client.readCreated(
+      response, name: "", idField: "id", secretFields: ["key"], regenerating: id
+    ) { json throws(JSONReadError) in
+      let body = try Px0Wire.CreateResponse(json: json)
+      return CreatedKey(
+        key: Self.created(body, name: nil, raw: json.raw(removing: ["key"])), secret: body.key)
+    }
+  }
+
+  /// The same name (or `name`), operation and team: all px0's create takes.
+  /// The team is the listed key's `team_id` (px0 lists one), or its
+  /// `team_ids` should a later px0 list several.
+  func replacement(for old: ApiKey, name: String?) throws -> CreateRequest {
+    var request = CreateRequest(name: try replacementName(for: old, name: name))
+    let settings = try Px0Wire.Settings(raw: old.raw)
+    request.operation = settings.operation ?? old.scope
+    request.teamIDs = settings.teamIDs
+    return request
+  }
+
   func create(_ request: CreateRequest) async throws -> CreatedKey {
     let wire = Px0Wire.CreateRequest(
       name: request.name, orgID: orgID, teamIDs: request.teamIDs.isEmpty ? nil : request.teamIDs,
@@ -31,13 +97,20 @@ struct Px0Provider: KeyProvider {
       response, name: request.name, idField: "id", secretFields: ["key"]
     ) { json throws(JSONReadError) in
       let body = try Px0Wire.CreateResponse(json: json)
-      var notes: [String] = []
-      let key = ApiKey(
-        provider: .px0, id: body.id, name: body.name ?? request.name,
-        createdAt: ISO8601.providerDate(body.createdAt, field: "created_at", notes: &notes),
-        scope: body.operation, raw: json.raw(removing: ["key"]), notes: notes)
-      return CreatedKey(key: key, secret: body.key)
+      return CreatedKey(
+        key: Self.created(body, name: request.name, raw: json.raw(removing: ["key"])),
+        secret: body.key)
     }
+  }
+
+  /// The key of a create or regenerate answer (its secret already removed
+  /// from `raw`); `name` stands in when the answer leaves its own out.
+  static func created(_ body: Px0Wire.CreateResponse, name: String?, raw: RawJSON) -> ApiKey {
+    var notes: [String] = []
+    return ApiKey(
+      provider: .px0, id: body.id, name: body.name ?? name,
+      createdAt: ISO8601.providerDate(body.createdAt, field: "created_at", notes: &notes),
+      scope: body.operation, raw: raw, notes: notes)
   }
 
   /// A listed key in keyctl's shape; a date it cannot show becomes a note.
