@@ -111,6 +111,11 @@ final class FakeProvider: KeyProvider, @unchecked Sendable {
 
   func key(id: String) async throws -> ApiKey {
     try record("get \(id)")
+    return try stored(id)
+  }
+
+  /// The key held under `id`, or the provider's 404, without recording a call.
+  private func stored(_ id: String) throws -> ApiKey {
     guard let key = lock.withLock({ keys.first { $0.id == id } }) else {
       throw KeyError.noSuchKey(id, at: self.id, status: 404)
     }
@@ -141,12 +146,12 @@ final class FakeProvider: KeyProvider, @unchecked Sendable {
 
   func update(id: String, _ changes: KeyChanges) async throws -> ApiKey {
     try record("update \(id)")
-    return try await key(id: id)
+    return try stored(id)
   }
 
   func regenerate(id: String) async throws -> CreatedKey {
     try record("regenerate \(id)")
-    let key = try await key(id: id)
+    let key = try stored(id)
     return lock.withLock {
       created += 1
       return CreatedKey(key: key, secret: FakeProvider.secret(created))
