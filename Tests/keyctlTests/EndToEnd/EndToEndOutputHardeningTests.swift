@@ -514,14 +514,23 @@ struct EndToEndNoColorTests {
   /// Runs keyctl on a pseudo-terminal (of `PTY_COLUMNS` columns when that is
   /// set, else of no reported size) and prints its exit status, whether an
   /// escape sequence came out, and what did (CRLF line ends, as a terminal reads).
+  ///
+  /// With `PTY_ANSWER` set, stdin and stderr are the terminal too, as for a
+  /// person typing, and once keyctl asks (`[y/N] `) the answer is typed: the
+  /// variable's text, or Ctrl-D (end of input) when it is empty. `asked` says
+  /// whether the question came.
   static let onATerminal = """
     import fcntl, json, os, pty, struct, subprocess, sys, termios
     main, sub = pty.openpty()
     if "PTY_COLUMNS" in os.environ:
         fcntl.ioctl(sub, termios.TIOCSWINSZ, struct.pack("HHHH", 24, int(os.environ["PTY_COLUMNS"]), 0, 0))
-    p = subprocess.Popen(sys.argv[1:], stdout=sub, stderr=subprocess.PIPE)
+    answer = os.environ.get("PTY_ANSWER")
+    person = answer is not None
+    p = subprocess.Popen(sys.argv[1:], stdout=sub, stderr=sub if person else subprocess.PIPE,
+                         stdin=sub if person else None)
     os.close(sub)
     out = bytearray()
+    asked = False
     while True:
         try:
             chunk = os.read(main, 65536)
@@ -530,7 +539,11 @@ struct EndToEndNoColorTests {
         if not chunk:
             break
         out += chunk
-    print(json.dumps({"status": p.wait(), "escape": b"\\x1b[" in out, "out": out.decode()}))
+        if person and not asked and b"[y/N] " in out:
+            asked = True
+            os.write(main, answer.encode() if answer else b"\\x04")
+    print(json.dumps({"status": p.wait(), "escape": b"\\x1b[" in out, "asked": asked,
+                      "out": out.decode(errors="replace")}))
     """
 
   @Test(arguments: [(nil, true), ("", true), ("1", false)] as [(String?, Bool)])
