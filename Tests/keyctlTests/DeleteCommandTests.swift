@@ -132,49 +132,44 @@ private func deletes(_ fake: FakeProvider) -> [String] {
     #expect(fal.log.isEmpty)
   }
 
-  struct BadCall: Sendable, CustomTestStringConvertible {
-    let arguments: [String]
-    let code: Int32
-    let message: String
-    var testDescription: String { arguments.joined(separator: " ") }
-  }
-
   /// Usage errors (2) and what the provider cannot do (8), before any request.
   @Test(arguments: [
-    BadCall(
+    RefusedCall(
       arguments: ["-p", "fal", "-", "k1", "--yes"], code: 2,
       message: "'-' reads the ids from stdin, so it cannot be given with ids"),
-    BadCall(
+    RefusedCall(
       arguments: ["-p", "fal", "k1", "--yes", "--dry-run"], code: 2,
       message: "'--dry-run' deletes nothing, so it takes no '--yes'"),
-    BadCall(
+    RefusedCall(
       arguments: ["k1", "--yes"], code: 2, message: "'keyctl delete ID…' needs the provider"),
-    BadCall(
+    RefusedCall(
       arguments: ["-p", "fal,px0", "k1", "--yes"], code: 2,
       message: "'keyctl delete' takes at most one provider"),
-    BadCall(
+    RefusedCall(
       arguments: ["-p", "fal", "k1", "a b", "--yes"], code: 2,
       message: "invalid key id 'a b' for fal: a key id is printable ASCII without spaces"),
-    BadCall(
+    RefusedCall(
       arguments: ["-p", "fal", "", "--yes"], code: 2,
       message: "invalid key id '' for fal: it is empty"),
-    BadCall(arguments: ["-p", "fal", "..", "--yes"], code: 2, message: "'.' and '..' name no key"),
-    BadCall(arguments: ["-p", "fal", "ключ", "--yes"], code: 2, message: "printable ASCII"),
-    BadCall(
+    RefusedCall(
+      arguments: ["-p", "fal", "..", "--yes"], code: 2, message: "'.' and '..' name no key"),
+    RefusedCall(arguments: ["-p", "fal", "ключ", "--yes"], code: 2, message: "printable ASCII"),
+    RefusedCall(
       arguments: ["-p", "fal", String(repeating: "k", count: 257), "--yes"], code: 2,
       message: "it is longer than 256 bytes"),
-    BadCall(arguments: ["-p", "px0", "k1", "--yes"], code: 2, message: "px0 key ids are UUIDs"),
-    BadCall(
+    RefusedCall(
+      arguments: ["-p", "px0", "k1", "--yes"], code: 2, message: "px0 key ids are UUIDs"),
+    RefusedCall(
       arguments: ["-p", "fal", "k1", "--yes", "--org-id", "7d2c3f1e-5b4a-4c8d-9e0f-1a2b3c4d5e6f"],
       code: 2, message: "option '--org-id' is for px0 only"),
-    BadCall(
+    RefusedCall(
       arguments: ["-p", "fal", "k1", "--yes", "--concurrency", "65"], code: 2,
       message: "invalid value '65' for '--concurrency': expected a whole number from 1 to 64"),
-    BadCall(
+    RefusedCall(
       arguments: ["-p", "cartesia", "k1"], code: 8,
       message: "Cartesia's API has no endpoint to delete keys"),
   ])
-  func aBadCallSendsNothing(_ bad: BadCall) async throws {
+  func aRefusedCallSendsNothing(_ bad: RefusedCall) async throws {
     let fal = FakeProvider(.fal, names: ["a"])
     let px0 = FakeProvider(.px0, names: [])
     let cartesia = FakeProvider(.cartesia, names: ["c"])

@@ -227,38 +227,34 @@ private final class Snapshot: @unchecked Sendable {
     #expect(fal.log == ["get k1", "get k1"])
   }
 
-  struct BadCall: Sendable, CustomTestStringConvertible {
-    let arguments: [String]
-    let code: Int32
-    let message: String
-    var testDescription: String { arguments.joined(separator: " ") }
-  }
-
   @Test(arguments: [
-    BadCall(
+    RefusedCall(
       arguments: ["-p", "fal", "k1", "--disable-old", "--yes"], code: 2,
       message: "option '--disable-old' is for OpenRouter only"),
-    BadCall(
+    RefusedCall(
       arguments: ["-p", "openrouter", "k1", "--in-place", "--yes"], code: 2,
       message: "option '--in-place' is for px0 only"),
-    BadCall(
+    RefusedCall(
       arguments: ["-p", "openrouter", "k1", "--keep-old", "--disable-old"], code: 2,
       message: "'--keep-old' and '--disable-old' say different things to do with the old key"),
-    BadCall(
+    RefusedCall(
       arguments: ["-p", "fal", "k1", "--dry-run", "--yes"], code: 2,
       message: "'--dry-run' changes nothing, so it takes no '--yes'"),
-    BadCall(
+    RefusedCall(
       arguments: [
         "-p", "px0", "7d2c3f1e-5b4a-4c8d-9e0f-1a2b3c4d5e6f", "--in-place", "--name", "x", "--yes",
       ], code: 2, message: "'--in-place' keeps the key's id and name"),
-    BadCall(arguments: ["-p", "px0", "k1", "--yes"], code: 2, message: "px0 key ids are UUIDs"),
-    BadCall(arguments: ["k1", "--yes"], code: 2, message: "'keyctl rotate' needs the provider"),
-    BadCall(
+    RefusedCall(
+      arguments: ["-p", "px0", "k1", "--yes"], code: 2, message: "px0 key ids are UUIDs"),
+    RefusedCall(
+      arguments: ["k1", "--yes"], code: 2, message: "'keyctl rotate' needs the provider"),
+    RefusedCall(
       arguments: ["-p", "cartesia", "k1", "--yes"], code: 8,
       message: "Cartesia's API cannot rotate keys"),
-    BadCall(arguments: ["-p", "cartesia"], code: 8, message: "Cartesia's API cannot rotate keys"),
+    RefusedCall(
+      arguments: ["-p", "cartesia"], code: 8, message: "Cartesia's API cannot rotate keys"),
   ])
-  func aBadCallSendsNothing(_ bad: BadCall) async throws {
+  func aRefusedCallSendsNothing(_ bad: RefusedCall) async throws {
     let fal = FakeProvider(.fal, names: ["ci"])
     let openrouter = FakeProvider(.openrouter, names: ["o"])
     let px0 = FakeProvider(.px0, names: [])

@@ -135,15 +135,7 @@ struct ResultWriter {
     json.string(result.result)
     json.raw(",\"error\":")
     if let error = result.error {
-      json.raw("{\"kind\":")
-      json.string(error.kind.rawValue)
-      json.raw(",\"status\":")
-      json.number(error.status)
-      json.raw(",\"message\":")
-      json.string(error.message)
-      json.raw(",\"request_id\":")
-      json.string(error.requestID)
-      json.raw("}")
+      ErrorRenderer.appendJSON(error, provider: false, to: &json)
     } else {
       json.raw("null")
     }

@@ -56,17 +56,12 @@ struct RotationWriter {
       rows.append(["old_key", fate.rawValue])
       return Self.table(rows, terminal)
     }
-    var json = JSONText()
-    json.raw("{\"old\":")
-    KeyField.appendObject(old, fields: KeyField.allCases, to: &json)
-    json.raw(",\"new\":")
-    KeyField.appendObject(new, fields: KeyField.allCases, to: &json)
-    json.raw(",\"secret\":")
-    json.string(secret)
-    json.raw(",\"old_key\":")
-    json.string(fate.rawValue)
-    json.raw("}\n")
-    return json.bytes
+    return Self.document(old: old, fate: fate) { json in
+      json.raw(",\"new\":")
+      KeyField.appendObject(new, fields: KeyField.allCases, to: &json)
+      json.raw(",\"secret\":")
+      json.string(secret)
+    }
   }
 
   /// The bytes for a dry run: the old key, the create request (nil for
@@ -78,11 +73,12 @@ struct RotationWriter {
       rows.append(["old_key", fate.planned])
       return Self.table(rows, terminal)
     }
-    var json = JSONText()
-    json.raw("{\"old\":")
-    KeyField.appendObject(old, fields: KeyField.allCases, to: &json)
-    json.raw(",\"create\":")
-    if let request {
+    return Self.document(old: old, fate: fate) { json in
+      json.raw(",\"create\":")
+      guard let request else {
+        json.raw("null")
+        return
+      }
       json.raw("{\"provider\":")
       json.string(old.provider.rawValue)
       json.raw(",\"name\":")
@@ -105,9 +101,18 @@ struct RotationWriter {
       json.raw(",\"workspace_id\":")
       json.string(request.workspaceID)
       json.raw("}")
-    } else {
-      json.raw("null")
     }
+  }
+
+  /// `{"old":{key}` + what `middle` writes + `,"old_key":…}` and a newline:
+  /// the frame both JSON shapes share.
+  private static func document(
+    old: ApiKey, fate: OldKeyFate, _ middle: (inout JSONText) -> Void
+  ) -> [UInt8] {
+    var json = JSONText()
+    json.raw("{\"old\":")
+    KeyField.appendObject(old, fields: KeyField.allCases, to: &json)
+    middle(&json)
     json.raw(",\"old_key\":")
     json.string(fate.rawValue)
     json.raw("}\n")

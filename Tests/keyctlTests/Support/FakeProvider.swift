@@ -223,3 +223,12 @@ enum FakeCLI {
     return Outcome(code: code, stdout: context.stdout.text, stderr: context.stderr.text)
   }
 }
+
+/// A command line keyctl must refuse before any request: its arguments, the
+/// exit code and (part of) the message.
+struct RefusedCall: Sendable, CustomTestStringConvertible {
+  let arguments: [String]
+  let code: Int32
+  let message: String
+  var testDescription: String { arguments.joined(separator: " ") }
+}
