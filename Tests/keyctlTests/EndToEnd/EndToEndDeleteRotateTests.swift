@@ -51,7 +51,9 @@ private func onATerminal(_ arguments: [String], answer: String, _ sim: Simulator
 /// `keyctl delete` (and `revoke`) against the simulator: each row of the
 /// capability table, the terminal prompt, retries, Ctrl-C and the pipeline
 /// DESIGN.md promises.
-@Suite(.enabled(if: endToEndAvailable, "python3 is needed for the provider simulator"))
+// One test at a time: each starts a simulator and several keyctl processes, and
+// the suite's timing-sensitive neighbours (Ctrl-C, --max-time) share two cores.
+@Suite(.enabled(if: endToEndAvailable, "python3 is needed for the provider simulator"), .serialized)
 struct EndToEndDeleteTests {
   /// An id each provider does not have (px0's must still be a UUID).
   static let unknown = [
@@ -271,7 +273,9 @@ struct EndToEndDeleteTests {
 
 /// `keyctl rotate` against the simulator: each row of the capability table,
 /// the failure of each step, the prompt, and the secret kept off stderr.
-@Suite(.enabled(if: endToEndAvailable, "python3 is needed for the provider simulator"))
+// One test at a time: each starts a simulator and several keyctl processes, and
+// the suite's timing-sensitive neighbours (Ctrl-C, --max-time) share two cores.
+@Suite(.enabled(if: endToEndAvailable, "python3 is needed for the provider simulator"), .serialized)
 struct EndToEndRotateTests {
   /// What a provider's secrets start with.
   static let secretPrefix = ["px0": "ak_", "openrouter": "sk-or-v1-"]
