@@ -64,68 +64,13 @@ enum DeleteCommand: Command {
   /// Checks everything, asks if it must, deletes, and reports every key.
   static func run(_ invocation: Invocation, _ context: CommandContext) async throws -> Int32 {
     let globals = try GlobalOptions(invocation, environment: context.environment)
-    guard globals.providers.count <= 1 else {
-      throw invocation.usageError(
-        "'keyctl delete' takes at most one provider, got "
-          + globals.providers.map(\.rawValue).joined(separator: ", ")
-          + "; pipe JSON lines with \"provider\" and \"id\" to delete keys at several")
-    }
-    let provider = globals.providers.first
-    if let provider, !provider.capabilities.supports(.delete) {
-      throw KeyError.unsupported(.delete, by: provider)
-    }
     let dryRun = invocation[Options.dryRun]
-    let yes = invocation[Options.yes]
-    if dryRun, yes {
-      throw invocation.usageError(
-        "'--dry-run' deletes nothing, so it takes no '--yes'; drop one of them")
-    }
-    let arguments = invocation[ids]
-    let readsStdin = arguments.contains("-")
-    if readsStdin, arguments.count > 1 {
-      throw invocation.usageError(
-        "'-' reads the ids from stdin, so it cannot be given with ids; give one or the other")
-    }
-    if let provider { try globals.checkProviderOptions(invocation, selected: [provider]) }
-    var targets: [KeyTarget] = []
-    if arguments.isEmpty {
-      throw invocation.usageError(
-        "missing argument ID: the keys to delete, or - to read them from stdin")
-    }
-    if !readsStdin {
-      guard let provider else {
-        throw invocation.usageError(
-          "'keyctl delete ID…' needs the provider of the keys: -p NAME (\(ProviderNames.list))")
-      }
-      targets = try KeyTargets.arguments(arguments, provider: provider, invocation)
-    }
-    // Keys read from stdin leave nobody at the terminal to answer.
-    let need =
-      dryRun
-      ? Confirmation.Need.none
-      : try Confirmation.need(
-        yes: yes, canAsk: !readsStdin && context.canAsk, what: "delete keys", invocation)
-    if readsStdin {
-      targets = try await KeyTargets.lines(from: context.stdin, provider: provider, invocation)
-    }
-
-    let involved = Set(targets.map(\.provider)).sorted()
-    if provider == nil {
-      try globals.checkProviderOptions(invocation, selected: involved)
-    }
-    for id in involved where !id.capabilities.supports(.delete) {
-      throw KeyError.unsupported(.delete, by: id)
-    }
-    let registry = context.registry(globals.clientSettings(context))
+    var (targets, need) = try await chosenKeys(invocation, globals, context)
+    // Every provider involved, checked (capability, credentials) before any request.
     var adapters: [ProviderID: any KeyProvider] = [:]
-    for id in involved {
-      adapters[id] = try registry.make(
-        id,
-        overrides: ProviderRegistry.Overrides(
-          baseURL: globals.baseURL, orgID: invocation[Options.orgID]),
-        for: [.delete])
+    for id in Set(targets.map(\.provider)).sorted() {
+      adapters[id] = try globals.adapter(id, invocation, context, for: [.delete])
     }
-    let width = invocation[Options.concurrency] ?? defaultConcurrency
     var writer = ResultWriter(
       format: globals.format, sink: context.stdout, terminal: globals.terminal(context),
       width: context.tableWidth)
@@ -163,7 +108,7 @@ enum DeleteCommand: Command {
     let chosen = targets
     let built = adapters
     try await Window.run(
-      count: chosen.count, width: width,
+      count: chosen.count, width: invocation[Options.concurrency] ?? defaultConcurrency,
       job: { index in
         let target = chosen[index]
         return KeyResult(target: target, outcome: await delete(target, built[target.provider]))
@@ -179,6 +124,64 @@ enum DeleteCommand: Command {
       })
     try writer.finish()
     return try report(results, context)
+  }
+
+  /// The keys to delete and whether to ask, with every usage check on the way
+  /// (in the order a person meets them: what the provider cannot do, the
+  /// options, the ids, the confirmation, then the stdin lines).
+  private static func chosenKeys(
+    _ invocation: Invocation, _ globals: GlobalOptions, _ context: CommandContext
+  ) async throws -> ([KeyTarget], Confirmation.Need) {
+    guard globals.providers.count <= 1 else {
+      throw invocation.usageError(
+        "'keyctl delete' takes at most one provider, got "
+          + globals.providers.map(\.rawValue).joined(separator: ", ")
+          + "; pipe JSON lines with \"provider\" and \"id\" to delete keys at several")
+    }
+    let provider = globals.providers.first
+    if let provider, !provider.capabilities.supports(.delete) {
+      throw KeyError.unsupported(.delete, by: provider)
+    }
+    let dryRun = invocation[Options.dryRun]
+    if dryRun, invocation[Options.yes] {
+      throw invocation.usageError(
+        "'--dry-run' deletes nothing, so it takes no '--yes'; drop one of them")
+    }
+    let arguments = invocation[ids]
+    guard !arguments.isEmpty else {
+      throw invocation.usageError(
+        "missing argument ID: the keys to delete, or - to read them from stdin")
+    }
+    let readsStdin = arguments.contains("-")
+    if readsStdin, arguments.count > 1 {
+      throw invocation.usageError(
+        "'-' reads the ids from stdin, so it cannot be given with ids; give one or the other")
+    }
+    if let provider { try globals.checkProviderOptions(invocation, selected: [provider]) }
+    var targets: [KeyTarget] = []
+    if !readsStdin {
+      guard let provider else {
+        throw invocation.usageError(
+          "'keyctl delete ID…' needs the provider of the keys: -p NAME (\(ProviderNames.list))")
+      }
+      targets = try KeyTargets.arguments(arguments, provider: provider, invocation)
+    }
+    // Keys read from stdin leave nobody at the terminal to answer.
+    let need =
+      dryRun
+      ? Confirmation.Need.none
+      : try Confirmation.need(
+        yes: invocation[Options.yes], canAsk: !readsStdin && context.canAsk, what: "delete keys",
+        invocation)
+    guard readsStdin else { return (targets, need) }
+    targets = try await KeyTargets.lines(from: context.stdin, provider: provider, invocation)
+    let involved = Set(targets.map(\.provider)).sorted()
+    if provider == nil { try globals.checkProviderOptions(invocation, selected: involved) }
+    // Cartesia first (exit 8), before another provider's missing credentials (exit 3).
+    for id in involved where !id.capabilities.supports(.delete) {
+      throw KeyError.unsupported(.delete, by: id)
+    }
+    return (targets, need)
   }
 
   /// One delete, as a result: a failure is kept, not thrown, so the others go on.
