@@ -364,7 +364,7 @@ private func deletes(_ fake: FakeProvider) -> [String] {
       await Runner.run(
         ["delete", "-p", "fal", "--yes", "-o", "ndjson", "k1", "k2", "k3", "k4"], context: context)
     }
-    try await waitUntil { fal.deletesFinished == 3 }
+    try await pollUntil { fal.deletesFinished == 3 }
     #expect(context.stdout.text.isEmpty)
     fal.release(["k1"])
     #expect(await run.value == 0)
@@ -385,7 +385,7 @@ private func deletes(_ fake: FakeProvider) -> [String] {
         ["delete", "-p", "fal", "--yes", "-o", "ndjson", "--concurrency", "1"]
           + (1...10).map { "k\($0)" }, context: context)
     }
-    try await waitUntil { fal.deletesFinished == 3 && fal.inFlight == 1 }
+    try await pollUntil { fal.deletesFinished == 3 && fal.inFlight == 1 }
     run.cancel()
     #expect(await run.value == 130)
     #expect(deletes(fal) == ["k1", "k2", "k3", "k4"])
@@ -496,7 +496,7 @@ private func deletes(_ fake: FakeProvider) -> [String] {
 }
 
 /// Polls `condition` every 2 ms for up to 10 s.
-func waitUntil(
+func pollUntil(
   _ condition: @Sendable () -> Bool, sourceLocation: SourceLocation = #_sourceLocation
 ) async throws {
   for _ in 0..<5_000 {

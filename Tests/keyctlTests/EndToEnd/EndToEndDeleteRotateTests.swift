@@ -70,7 +70,7 @@ struct EndToEndDeleteTests {
   func eachProviderDeletesAndReportsUnknownIdsItsWay(
     provider: String, path: String, unknownResult: String, unknownCode: Int32
   ) async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let before = try await ids(provider, sim)
     let victim = before[3]
     try await sim.clearLog()
@@ -93,7 +93,7 @@ struct EndToEndDeleteTests {
   }
 
   @Test func cartesiaIsExit8WithNothingSent() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let id = try #require(try await ids("cartesia", sim).first)
     try await sim.clearLog()
     let named = try await Keyctl.run(
@@ -110,7 +110,7 @@ struct EndToEndDeleteTests {
   /// A 503 on a DELETE is retried like a GET, and fal's Idempotency-Key is
   /// the same on every attempt for one key, and another for the next key.
   @Test func aRetriedDeleteKeepsItsIdempotencyKey() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let before = try await ids("fal", sim)
     try await sim.clearLog()
     try await sim.fault([
@@ -135,7 +135,7 @@ struct EndToEndDeleteTests {
   /// `keyctl list --name-contains tmp -o ndjson | keyctl delete - --yes`
   /// deletes exactly the keys listed, at every provider they are at.
   @Test func theListPipelineDeletesWhatItLists() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     for (provider, name) in [("fal", "tmp-a"), ("px0", "tmp-b"), ("openrouter", "tmp-c")] {
       let created = try await Keyctl.run(
         ["create", "-p", provider, "--name", name, "-q"], environment: sim.environment())
@@ -161,7 +161,7 @@ struct EndToEndDeleteTests {
   /// --dry-run looks the keys up (fal: its listing) and sends no DELETE;
   /// a key that does not exist makes exit 4.
   @Test func aDryRunSendsNoDelete() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let before = try await ids("fal", sim)
     try await sim.clearLog()
     let result = try await Keyctl.run(
@@ -176,7 +176,7 @@ struct EndToEndDeleteTests {
 
   /// Not a terminal and no --yes: exit 2, and the simulator sees nothing.
   @Test func withoutATerminalNothingIsSentWithoutYes() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let id = try #require(try await ids("fal", sim).first)
     try await sim.clearLog()
     let named = try await Keyctl.run(["delete", "-p", "fal", id], environment: sim.environment())
@@ -190,7 +190,7 @@ struct EndToEndDeleteTests {
 
   /// A bad line after good ones: exit 2 naming it, and not one request.
   @Test func aBadLineStopsEverythingBeforeTheFirstRequest() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let before = try await ids("fal", sim)
     try await sim.clearLog()
     let result = try await Keyctl.run(
@@ -208,7 +208,7 @@ struct EndToEndDeleteTests {
   func anInterruptionReportsWhatFinished(signal: Int32, code: Int32, message: String)
     async throws
   {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let before = try await ids("px0", sim)
     let chosen = Array(before.prefix(8))
     try await sim.clearLog()
@@ -248,7 +248,7 @@ struct EndToEndDeleteTests {
   /// deletes; `n` and Ctrl-D are exit 1 with nothing deleted.
   @Test(arguments: [("y\n", Int32(0)), ("n\n", 1), ("", 1)])
   func onATerminalTheAnswerDecides(answer: String, code: Int32) async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let key = try #require(try await listed("openrouter", sim).first)
     let id = try #require(key["id"] as? String)
     let name = try #require(key["name"] as? String)
@@ -310,7 +310,7 @@ struct EndToEndRotateTests {
   func rotateCreatesThenDeletesCarryingTheSettings(provider: String, changes: [String])
     async throws
   {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let old = try await Self.pick(provider, sim)
     let oldID = try #require(old["id"] as? String)
     try await sim.clearLog()
@@ -345,7 +345,7 @@ struct EndToEndRotateTests {
 
   /// px0 --in-place: the same id, a new secret, through regenerate alone.
   @Test func px0InPlaceRegeneratesUnderTheSameId() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let id = try #require(try await ids("px0", sim).first)
     try await sim.clearLog()
     let result = try await Keyctl.run(
@@ -362,7 +362,7 @@ struct EndToEndRotateTests {
 
   /// OpenRouter --disable-old: a PATCH of `disabled: true`, and the old key stays, disabled.
   @Test func openRouterDisableOldDisablesTheOldKey() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let old = try await Self.pick("openrouter", sim)
     let oldID = try #require(old["id"] as? String)
     try await sim.clearLog()
@@ -381,7 +381,7 @@ struct EndToEndRotateTests {
 
   /// --keep-old retires nothing: no --yes needed, no DELETE, and stderr says how to finish.
   @Test func keepOldLeavesTheOldKey() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let oldID = try #require(try await ids("fal", sim).first)
     try await sim.clearLog()
     let result = try await Keyctl.run(
@@ -396,7 +396,7 @@ struct EndToEndRotateTests {
   }
 
   @Test func cartesiaIsExit8WithNothingSent() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let id = try #require(try await ids("cartesia", sim).first)
     try await sim.clearLog()
     let result = try await Keyctl.run(
@@ -408,7 +408,7 @@ struct EndToEndRotateTests {
 
   /// The create fails: its exit code, no DELETE, the old key as it was.
   @Test func aFailedCreateLeavesTheOldKeyUntouched() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let before = try await ids("fal", sim)
     try await sim.clearLog()
     try await sim.fault(["provider": "fal", "method": "POST", "kind": "status", "status": 500])
@@ -423,7 +423,7 @@ struct EndToEndRotateTests {
   /// The delete fails after the secret is out: exit 7, the secret on
   /// stdout, and the exact command that finishes — which then works.
   @Test func aFailedDeleteIsExit7WithTheCommandThatFinishes() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let oldID = try #require(try await ids("fal", sim).first)
     try await sim.fault(["provider": "fal", "method": "DELETE", "kind": "status", "status": 403])
     let result = try await Keyctl.run(
@@ -447,7 +447,7 @@ struct EndToEndRotateTests {
   /// stdout that cannot take the secret: exit 10, the new key named for
   /// deletion, and the old key never touched.
   @Test func aSecretStdoutCannotTakeLeavesTheOldKey() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let oldID = try #require(try await ids("fal", sim).first)
     try await sim.clearLog()
     let result = try await Keyctl.shell(
@@ -463,7 +463,7 @@ struct EndToEndRotateTests {
 
   /// The README's CI example: the secret alone, into a variable.
   @Test func theCIExampleCapturesTheSecret() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let oldID = try #require(try await ids("fal", sim).first)
     var environment = sim.environment()
     environment["OLD"] = oldID
@@ -483,7 +483,7 @@ struct EndToEndRotateTests {
   /// any format, at any provider that can rotate.
   @Test(arguments: ["fal", "px0", "openrouter"])
   func theSecretNeverReachesStderrOrVerboseLines(provider: String) async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let keys = try await ids(provider, sim)
     for (index, format) in [["-o", "table"], ["-o", "json"], ["-o", "ndjson"], ["-q"]].enumerated()
     {
@@ -513,7 +513,7 @@ struct EndToEndRotateTests {
   /// On a terminal: `y` rotates; `n` is exit 1 and nothing is created.
   @Test(arguments: [("y\n", 0), ("n\n", 1)])
   func onATerminalTheAnswerDecides(answer: String, code: Int) async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let oldID = try #require(try await ids("fal", sim).first)
     try await sim.clearLog()
     let outcome = try await onATerminal(["rotate", "-p", "fal", oldID], answer: answer, sim)
@@ -532,7 +532,7 @@ struct EndToEndRotateTests {
 
   /// --dry-run: the old key, the create it would send, the plan; only reads.
   @Test func aDryRunOnlyReads() async throws {
-    let sim = try Simulator(counts)
+    let sim = try await Simulator.start(counts)
     let old = try await Self.pick("openrouter", sim)
     let oldID = try #require(old["id"] as? String)
     let raw = old["raw"] as? [String: Any] ?? [:]

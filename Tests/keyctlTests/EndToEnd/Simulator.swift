@@ -57,7 +57,15 @@ final class Simulator: @unchecked Sendable {
   let host: String
   var baseURL: String { "http://\(host):\(port)" }
 
-  /// Starts the simulator with extra arguments (key counts, delays, faults).
+  /// Starts the simulator on a thread of its own and waits there for it to
+  /// listen, so the wait (python's start-up, seconds on a loaded machine)
+  /// holds none of the test threads other tests' timing depends on.
+  static func start(_ arguments: [String] = []) async throws -> Simulator {
+    try await offThePool { Result { try Simulator(arguments) } }.get()
+  }
+
+  /// Starts the simulator with extra arguments (key counts, delays, faults),
+  /// blocking the calling thread until it listens (see `start`).
   init(_ arguments: [String] = []) throws {
     guard let python = Self.python else { throw SimulatorError.noPython }
     process.executableURL = URL(fileURLWithPath: python)
