@@ -97,9 +97,14 @@ final class Simulator: @unchecked Sendable {
   deinit {
     guard process.isRunning else { return }
     process.terminate()
-    // Bounded wait, then SIGKILL: a test must never hang on a simulator that ignores SIGTERM.
-    for _ in 0..<40 where process.isRunning { usleep(50_000) }
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    // Bounded wait, then SIGKILL: a test must never hang on a simulator that
+    // ignores SIGTERM. Waited out on a thread of its own, not the test's: the
+    // last reference usually drops on one of the few cooperative threads.
+    let process = self.process
+    Thread.detachNewThread {
+      for _ in 0..<40 where process.isRunning { usleep(50_000) }
+      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
   }
 
   /// The environment that points keyctl at this simulator with valid credentials.
