@@ -216,6 +216,9 @@ class FalTests(SimTest):
         victim = call("GET", "/fal/v1/keys?limit=1", FAL).json["keys"][0]["key_id"]
         reply = call("DELETE", f"/fal/v1/keys/{victim}", {**FAL, "Idempotency-Key": "abc"})
         self.assertEqual((reply.status, reply.raw), (204, b""))
+        # The log keeps the header, so a client's retries can be checked for one key.
+        entry = [e for e in log() if e["method"] == "DELETE" and e["path"] == f"/keys/{victim}"][0]
+        self.assertEqual(entry["headers"].get("Idempotency-Key"), "abc")
         self.assertEqual(call("DELETE", f"/fal/v1/keys/{victim}", FAL).status, 204)  # idempotent
         self.assertEqual(call("DELETE", "/fal/v1/keys/never-existed", FAL).status, 204)
         keys = fal_all(limit=100)[0]

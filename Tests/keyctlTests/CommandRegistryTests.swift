@@ -125,7 +125,7 @@ enum EchoCommand: Command {
     #expect(HelpCommand.topic.spec.synopsis == "[COMMAND]")
     #expect(
       HelpCommand.topic.spec.choices?.values(commands: Commands.all)
-        == ["list", "get", "create", "update", "providers", "help"])
+        == ["list", "get", "create", "update", "delete", "rotate", "providers", "help"])
   }
 
   /// A long name means one option everywhere: every declaration of it reads
@@ -161,7 +161,9 @@ enum EchoCommand: Command {
         // Profile names come from the user's config file: checked when it is read.
         if case .source(let source)? = option.choices, !source.isDefinedByKeyctl { continue }
         guard let choices = option.choices?.values(commands: Commands.all) else { continue }
-        var base = [command.spec.name]
+        // A required argument (delete's ID) is given, so that only the option is judged.
+        var base =
+          [command.spec.name] + command.spec.positionals.filter(\.required).map { _ in "x" }
         if let provider = option.provider { base += ["-p", provider.rawValue] }
         for choice in choices {
           let parsed = try Parser.parse(base + ["--\(option.long)", choice])

@@ -657,13 +657,18 @@ private func query(_ request: HTTPRequest) -> [String: String] {
     #expect(lines.count == 5)
     #expect(
       lines.first?.split(separator: " ")
-        == ["PROVIDER", "CREATE", "PAGING", "PAGE", "SIZE", "CREDENTIALS", "BASE", "URL"])
+        == ["PROVIDER", "OPERATIONS", "PAGING", "PAGE", "SIZE", "CREDENTIALS", "BASE", "URL"])
     let falRow = try #require(lines.first { $0.hasPrefix("fal ") })
+    #expect(falRow.contains(" list,get,create,delete,rotate "))
+    let px0Row = try #require(lines.first { $0.hasPrefix("px0 ") })
+    #expect(px0Row.contains(" list,get,create,update,delete,rotate,regenerate "))
+    let openRouterRow = try #require(lines.first { $0.hasPrefix("openrouter ") })
+    #expect(openRouterRow.contains(" list,get,create,update,delete,rotate "))
     #expect(falRow.contains("FAL_ADMIN_KEY ****" + TestCLI.falKeySecret.suffix(4)))
     #expect(falRow.contains("https://fal.test/v1"))
     let cartesia = try #require(lines.first { $0.hasPrefix("cartesia ") })
     #expect(cartesia.contains("not set"))
-    #expect(cartesia.contains(" no "))
+    #expect(cartesia.contains(" list,get "))
     #expect(!outcome.allOutput.contains(TestCLI.falKeySecret))
     #expect(!outcome.allOutput.contains("management-0123456789abcd"))
     #expect(!outcome.stdout.contains("\u{1B}"))
@@ -679,6 +684,32 @@ private func query(_ request: HTTPRequest) -> [String: String] {
       ])
     let fal = try #require(providers.first)
     #expect(fal["can_create"] as? Bool == true)
+    let expected: [String: [String: Bool]] = [
+      "fal": [
+        "list": true, "get": true, "create": true, "update": false, "delete": true,
+        "rotate": true, "regenerate": false,
+      ],
+      "px0": [
+        "list": true, "get": true, "create": true, "update": true, "delete": true, "rotate": true,
+        "regenerate": true,
+      ],
+      "cartesia": [
+        "list": true, "get": true, "create": false, "update": false, "delete": false,
+        "rotate": false, "regenerate": false,
+      ],
+      "openrouter": [
+        "list": true, "get": true, "create": true, "update": true, "delete": true,
+        "rotate": true, "regenerate": false,
+      ],
+    ]
+    for provider in providers {
+      let name = try #require(provider["provider"] as? String)
+      #expect(provider["operations"] as? [String: Bool] == expected[name], "\(name)")
+    }
+    // The operations come in the lifecycle's order, as the table lists them.
+    let order = ["list", "get", "create", "update", "delete", "rotate", "regenerate"]
+    let positions = order.compactMap { outcome.stdout.range(of: "\"\($0)\":")?.lowerBound }
+    #expect(positions == positions.sorted() && positions.count == order.count)
     #expect(fal["paging"] as? String == "cursor")
     #expect(fal["max_page_size"] as? Int == 100)
     #expect(fal["base_url"] as? String == "https://fal.test/v1")

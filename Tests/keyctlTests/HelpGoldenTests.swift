@@ -19,6 +19,8 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
     GoldenCase(file: "help-get", arguments: ["get", "--help"], columns: 80),
     GoldenCase(file: "help-update", arguments: ["update", "--help"], columns: 80),
     GoldenCase(file: "help-providers", arguments: ["providers", "--help"], columns: 80),
+    GoldenCase(file: "help-delete", arguments: ["delete", "--help"], columns: 80),
+    GoldenCase(file: "help-rotate", arguments: ["rotate", "--help"], columns: 80),
     GoldenCase(file: "help-list-60", arguments: ["list", "--help"], columns: 60),
     GoldenCase(file: "help-help", arguments: ["help", "help"], columns: 80),
   ]
@@ -68,7 +70,7 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
     #expect(page.hasSuffix("\n") && !page.hasSuffix("\n\n"))
   }
 
-  @Test(arguments: ["list", "get", "create", "update", "providers"])
+  @Test(arguments: ["list", "get", "create", "update", "delete", "rotate", "providers"])
   func everyWayToAskGivesTheSamePage(_ command: String) async {
     let pages = [
       ["help", command], [command, "--help"], [command, "-h"], ["-h", command],
@@ -110,7 +112,9 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
     #expect(unknown.code == 2)
     #expect(unknown.stdout.isEmpty)
     #expect(unknown.stderr.contains("unknown command 'nope'"))
-    #expect(unknown.stderr.contains("Commands: list, get, create, update, providers, help."))
+    #expect(
+      unknown.stderr.contains(
+        "Commands: list, get, create, update, delete, rotate, providers, help."))
     #expect(unknown.stderr.contains("See 'keyctl --help'."))
 
     let typo = await TestCLI.run(["help", "creat"])

@@ -27,10 +27,12 @@ struct SeededGenerator: RandomNumberGenerator {
 struct ArgumentGenerator {
   var random: SeededGenerator
 
-  static let commands = ["list", "create", "providers", "help"]
+  static let commands = [
+    "list", "get", "create", "update", "delete", "revoke", "rotate", "providers", "help",
+  ]
   static let commandMisses = [
     "lst", "crate", "Create", "LIST", "provider", "hlep", "version", "ls", "", " list", "list ",
-    "delete", "keys",
+    "delet", "keys", "rotat", "Revoke",
   ]
   static let longNames = OptionTable(commands: Commands.all).long.keys.sorted()
   static let shortOptions = [

@@ -18,6 +18,7 @@ extension KeyError.Kind {
     case .partial: "partial: some providers answered, some failed (the rest is still printed)"
     case .unsupported: "operation not supported by that provider"
     case .interrupted: "interrupted (Ctrl-C)"
+    case .declined: "a confirmation prompt answered no"
     case .output: "could not write the output (stdout full, closed or failing)"
     }
   }

@@ -31,6 +31,9 @@ public struct KeyError: Error, Sendable, Equatable {
     case output
     /// Anything else.
     case unexpected
+    /// The user answered a confirmation prompt with anything but yes: nothing
+    /// was changed, and a script that wraps keyctl must not read that as success.
+    case declined
   }
 
   /// What sort of failure this is.
@@ -62,7 +65,7 @@ public struct KeyError: Error, Sendable, Equatable {
   /// The process exit code for this error (the table in README.md).
   public var exitCode: Int32 {
     switch kind {
-    case .unexpected: 1
+    case .unexpected, .declined: 1
     case .usage: 2
     case .auth: 3
     case .notFound: 4

@@ -87,4 +87,20 @@ public struct Capabilities: Sendable, Equatable {
 
   /// Whether the provider's API can create keys at all (`supports(.create)`).
   public var canCreate: Bool { supports(.create) }
+
+  /// Whether keyctl can rotate the provider's keys: create the replacement,
+  /// then retire the old key. Not an operation of the API but two of them, so
+  /// it is derived rather than declared, and cannot disagree with them.
+  public var canRotate: Bool { supports(.create) && supports(.delete) }
+
+  /// The lifecycle as people read it — list, get, create, update, delete,
+  /// rotate, regenerate — each with whether the provider can do it: what
+  /// `keyctl providers` shows, in that order, in its table and its JSON.
+  public var lifecycle: [(name: String, supported: Bool)] {
+    [
+      ("list", supports(.list)), ("get", supports(.get)), ("create", supports(.create)),
+      ("update", supports(.update)), ("delete", supports(.delete)), ("rotate", canRotate),
+      ("regenerate", supports(.regenerate)),
+    ]
+  }
 }

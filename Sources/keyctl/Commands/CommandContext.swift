@@ -16,6 +16,12 @@ struct CommandContext: Sendable {
   var stdout: OutputSink
   /// Where messages, notices and errors go.
   var stderr: OutputSink
+  /// Where `keyctl delete -` reads keys and a confirmation prompt its answer.
+  var stdin = StandardInput(text: "")
+  /// Whether stdin is a terminal: with stderr, whether a person can be asked.
+  var stdinIsTTY = false
+  /// Whether stderr is a terminal: a prompt is only shown where it is seen.
+  var stderrIsTTY = false
   /// Whether stdout is a terminal: colour, and tables fitted to its width.
   var stdoutIsTTY: Bool
   /// The width tables are fitted to (`Terminal.tableWidth`), nil when output
@@ -23,6 +29,9 @@ struct CommandContext: Sendable {
   var tableWidth: Int?
   /// How requests reach the providers.
   var transport: any HTTPTransport
+  /// The providers keyctl can build: every known one (`Providers.all`), or a
+  /// test's, whose adapters answer without a network.
+  var descriptors = Providers.all
   /// Replaces the retry wait (tests run retries instantly).
   var sleep: (@Sendable (Double) async throws -> Void)?
   /// The signal that interrupted the command (SIGINT, SIGTERM or SIGHUP), if
@@ -44,8 +53,15 @@ struct CommandContext: Sendable {
         isTTY: isTTY, reported: isTTY ? reportedColumns() : nil, environment: environment),
       transport: URLSessionTransport())
     context.interruptedBy = { Interrupts.received }
+    context.stdin = StandardInput(descriptor: STDIN_FILENO)
+    context.stdinIsTTY = isatty(STDIN_FILENO) == 1
+    context.stderrIsTTY = isatty(STDERR_FILENO) == 1
     return context
   }
+
+  /// Whether a person can be asked to confirm: stdin and stderr are both
+  /// terminals (a prompt on a pipe would wait for nobody, or be read by a script).
+  var canAsk: Bool { stdinIsTTY && stderrIsTTY }
 
   /// The columns the terminal on stdout says it has (`TIOCGWINSZ`), or nil.
   private static func reportedColumns() -> Int? {

@@ -9,6 +9,8 @@ enum Commands {
     GetCommand.self,
     CreateCommand.self,
     UpdateCommand.self,
+    DeleteCommand.self,
+    RotateCommand.self,
     ProvidersCommand.self,
     HelpCommand.self,
   ]

@@ -31,6 +31,8 @@ extension GlobalOptions {
   /// client settings. The one way keyctl's commands get one, so that none can
   /// ignore the config file.
   func registry(_ context: CommandContext) throws -> ProviderRegistry {
-    ProviderRegistry(configuration: try configuration(context), settings: clientSettings(context))
+    ProviderRegistry(
+      configuration: try configuration(context), settings: clientSettings(context),
+      descriptors: context.descriptors)
   }
 }

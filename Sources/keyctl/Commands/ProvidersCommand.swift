@@ -1,8 +1,10 @@
 import KeyCore
 
-/// `keyctl providers`: what each provider supports, where its credential and
-/// base URL come from (the environment, or the config file and its profile),
-/// the credential masked. Sends nothing over the network and runs no command.
+/// `keyctl providers`: what each provider supports — the lifecycle
+/// operations (list, get, create, update, delete, rotate, regenerate), its
+/// paging — and where its credential and base URL come from (the environment,
+/// or the config file and its profile), the credential masked. Sends nothing
+/// over the network and runs no command.
 enum ProvidersCommand: Command {
   /// The command's name and help.
   static let spec = CommandSpec(
@@ -18,7 +20,7 @@ enum ProvidersCommand: Command {
 
   /// The table's columns.
   private static let columns = [
-    "PROVIDER", "CREATE", "PAGING", "PAGE SIZE", "CREDENTIALS", "BASE URL",
+    "PROVIDER", "OPERATIONS", "PAGING", "PAGE SIZE", "CREDENTIALS", "BASE URL",
   ]
 
   /// Prints one row (table) or object (json, ndjson) per provider; a
@@ -35,7 +37,8 @@ enum ProvidersCommand: Command {
       for view in views {
         let capabilities = view.provider.capabilities
         table.append([
-          view.provider.rawValue, capabilities.canCreate ? "yes" : "no",
+          view.provider.rawValue,
+          capabilities.lifecycle.filter(\.supported).map(\.name).joined(separator: ","),
           capabilities.paging.rawValue, capabilities.maxPageSize.map(String.init) ?? "-",
           // A path or variable name from the config file may hold any character
           // its escapes can spell: blanked, like everything shown to people.
@@ -167,7 +170,14 @@ private struct ProviderView {
     json.string(provider.rawValue)
     json.raw(",\"can_list\":true,\"can_create\":")
     json.bool(capabilities.canCreate)
-    json.raw(",\"paging\":")
+    json.raw(",\"operations\":{")
+    for (index, operation) in capabilities.lifecycle.enumerated() {
+      if index > 0 { json.raw(",") }
+      json.string(operation.name)
+      json.raw(":")
+      json.bool(operation.supported)
+    }
+    json.raw("},\"paging\":")
     json.string(capabilities.paging.rawValue)
     json.raw(",\"max_page_size\":")
     json.number(capabilities.maxPageSize)

@@ -79,3 +79,19 @@ extension GlobalOptions {
       for: operations)
   }
 }
+
+extension Options {
+  /// `-y/--yes`: go ahead without asking, for scripts (a command that changes
+  /// keys asks only a person at a terminal, and refuses anyone else without it).
+  static let yes: Option<Bool> = .flag(
+    "yes", short: "y",
+    help: "Do it without asking. Required when stdin or stderr is not a terminal.")
+
+  /// `--dry-run`: read what would change and print it, change nothing.
+  static let dryRun: Option<Bool> = .flag(
+    "dry-run", help: "Look the keys up and print what would happen; change nothing.")
+
+  /// `--concurrency N`: requests in flight at once.
+  static let concurrency: Option<Int?> = .integer(
+    "concurrency", value: "N", in: 1...64, help: "Requests in flight at once: 1 to 64.")
+}

@@ -25,3 +25,27 @@ enum ErrorRenderer {
     return text
   }
 }
+
+extension ErrorRenderer {
+  /// The error as a JSON object for scripts: `{"kind","status","message",
+  /// "request_id"}`, with `"provider"` first when `provider` is true (a
+  /// listing's `errors`, where the provider is not otherwise said). The one
+  /// shape of an error in every JSON output keyctl writes.
+  static func appendJSON(_ error: KeyError, provider: Bool, to json: inout JSONText) {
+    if provider {
+      json.raw("{\"provider\":")
+      json.string(error.provider?.rawValue)
+      json.raw(",\"kind\":")
+    } else {
+      json.raw("{\"kind\":")
+    }
+    json.string(error.kind.rawValue)
+    json.raw(",\"status\":")
+    json.number(error.status)
+    json.raw(",\"message\":")
+    json.string(error.message)
+    json.raw(",\"request_id\":")
+    json.string(error.requestID)
+    json.raw("}")
+  }
+}

@@ -77,17 +77,7 @@ struct JSONEnvelopeWriter: ListWriter {
     json.raw(",\"errors\":[")
     for (index, error) in errors.enumerated() {
       if index > 0 { json.raw(",") }
-      json.raw("{\"provider\":")
-      json.string(error.provider?.rawValue)
-      json.raw(",\"kind\":")
-      json.string(error.kind.rawValue)
-      json.raw(",\"status\":")
-      json.number(error.status)
-      json.raw(",\"message\":")
-      json.string(error.message)
-      json.raw(",\"request_id\":")
-      json.string(error.requestID)
-      json.raw("}")
+      ErrorRenderer.appendJSON(error, provider: true, to: &json)
     }
     json.raw("]}\n")
     try sink.write(bytes: json.bytes)

@@ -56,7 +56,7 @@ struct EndToEndFaultTests {
 
   @Test(arguments: cases)
   func faultMapsToTheDocumentedExitCode(fault: FaultCase) async throws {
-    let sim = try Simulator(["--fal-keys", "250"])
+    let sim = try await Simulator.start(["--fal-keys", "250"])
     var rule: [String: Any] = ["provider": "fal", "times": -1]
     for (name, value) in fault.rule { rule[name] = Int(value) ?? value }
     if fault.name == "cursor that never advances" { rule["times"] = 1 }
@@ -75,7 +75,7 @@ struct EndToEndFaultTests {
   }
 
   @Test func transientFailuresAreRetriedAndTheListingCompletes() async throws {
-    let sim = try Simulator(["--fal-keys", "250"])
+    let sim = try await Simulator.start(["--fal-keys", "250"])
     try await sim.fault([
       "provider": "fal", "kind": "status", "status": 503, "times": 2, "retry_after": "0",
     ])
@@ -90,7 +90,7 @@ struct EndToEndFaultTests {
   }
 
   @Test func oneFailingProviderGivesExitSevenWithTheRestPrinted() async throws {
-    let sim = try Simulator([
+    let sim = try await Simulator.start([
       "--fal-keys", "20", "--px0-keys", "5", "--cartesia-keys", "7", "--openrouter-keys", "9",
     ])
     try await sim.fault(["provider": "cartesia", "kind": "status", "status": 500, "times": -1])
@@ -109,7 +109,7 @@ struct EndToEndFaultTests {
   }
 
   @Test func whenEveryProviderFailsAlikeTheExitCodeIsTheirs() async throws {
-    let sim = try Simulator()
+    let sim = try await Simulator.start()
     try await sim.fault(["provider": "*", "kind": "status", "status": 401, "times": -1])
     let result = try await Keyctl.run(["list", "--json"], environment: sim.environment())
     #expect(result.status == 3)
@@ -117,7 +117,7 @@ struct EndToEndFaultTests {
   }
 
   @Test func aSlowProviderDoesNotHoldUpTheOthers() async throws {
-    let sim = try Simulator([
+    let sim = try await Simulator.start([
       "--fal-keys", "10", "--px0-keys", "10", "--cartesia-keys", "10", "--openrouter-keys", "10",
     ])
     try await sim.fault(["provider": "px0", "kind": "delay", "delay_ms": 1500, "times": -1])
@@ -134,7 +134,7 @@ struct EndToEndFaultTests {
   }
 
   @Test func ndjsonOrderIsStableAcrossRunsWithRandomDelays() async throws {
-    let sim = try Simulator([
+    let sim = try await Simulator.start([
       "--fal-keys", "120", "--px0-keys", "10", "--cartesia-keys", "130", "--openrouter-keys", "110",
       "--jitter-ms", "40",
     ])

@@ -44,7 +44,7 @@ struct EndToEndGetUpdateTests {
     ("cartesia", 140, ["GET /api-keys/ID"]), ("openrouter", 201, ["GET /keys/ID"]),
   ])
   func getPrintsTheKeyAsListHasIt(provider: String, index: Int, requests: [String]) async throws {
-    let sim = try Simulator(Self.counts)
+    let sim = try await Simulator.start(Self.counts)
     let expected = try await Self.listed(provider, at: index, sim)
     let id = try #require(expected["id"] as? String)
     try await sim.clearLog()
@@ -82,7 +82,7 @@ struct EndToEndGetUpdateTests {
     ("cartesia", "key_nope", 1), ("openrouter", "nope", 1),
   ])
   func anUnknownIDIsExit4AtEveryProvider(provider: String, id: String, requests: Int) async throws {
-    let sim = try Simulator(Self.counts)
+    let sim = try await Simulator.start(Self.counts)
     let result = try await Keyctl.run(["get", "-p", provider, id], environment: sim.environment())
     #expect(result.status == 4)
     #expect(result.stdout.isEmpty)
@@ -100,7 +100,7 @@ struct EndToEndGetUpdateTests {
     ["update", "-p", "openrouter", "a\tb", "--disable"],
   ])
   func aMalformedIDIsExit2WithNothingSent(_ arguments: [String]) async throws {
-    let sim = try Simulator()
+    let sim = try await Simulator.start()
     let result = try await Keyctl.run(arguments, environment: sim.environment())
     #expect(result.status == 2)
     #expect(result.stderr.hasPrefix("keyctl: invalid key id '"))
@@ -108,7 +108,7 @@ struct EndToEndGetUpdateTests {
   }
 
   @Test func anIDGoesIntoThePathAsOneEncodedSegment() async throws {
-    let sim = try Simulator()
+    let sim = try await Simulator.start()
     let result = try await Keyctl.run(
       ["get", "-p", "cartesia", "a/../b?c=1"], environment: sim.environment())
     #expect(result.status == 4)
@@ -117,7 +117,7 @@ struct EndToEndGetUpdateTests {
   }
 
   @Test func px0UpdatePutsExactlyTheChangesAndGetSeesThem() async throws {
-    let sim = try Simulator(Self.counts)
+    let sim = try await Simulator.start(Self.counts)
     let env = sim.environment()
     let key = try await Self.listed("px0", at: 5, sim)
     let id = try #require(key["id"] as? String)
@@ -151,7 +151,7 @@ struct EndToEndGetUpdateTests {
   }
 
   @Test func openRouterUpdatePatchesExactlyTheChangesAndGetSeesThem() async throws {
-    let sim = try Simulator(Self.counts)
+    let sim = try await Simulator.start(Self.counts)
     let env = sim.environment()
     let key = try await Self.listed("openrouter", at: 0, sim)
     let id = try #require(key["id"] as? String)
@@ -200,7 +200,7 @@ struct EndToEndGetUpdateTests {
     ["update", "-p", "cartesia", "key_1", "--name", "x"], ["update", "-p", "cartesia"],
   ])
   func falAndCartesiaUpdateIsExit8WithNothingSent(_ arguments: [String]) async throws {
-    let sim = try Simulator()
+    let sim = try await Simulator.start()
     let result = try await Keyctl.run(arguments, environment: sim.environment())
     #expect(result.status == 8)
     #expect(result.stderr.contains("API has no endpoint to update keys"))
@@ -212,7 +212,7 @@ struct EndToEndGetUpdateTests {
     ("openrouter", "0000000000000000000000000000000000000000000000000000000000000000"),
   ])
   func anUpdateOfAnUnknownKeyIsExit4(provider: String, id: String) async throws {
-    let sim = try Simulator()
+    let sim = try await Simulator.start()
     let result = try await Keyctl.run(
       ["update", "-p", provider, id, "--name", "x"], environment: sim.environment())
     #expect(result.status == 4)
@@ -222,7 +222,7 @@ struct EndToEndGetUpdateTests {
 
   /// px0 answers an unknown team with 404 too: px0's words are kept, not "no key".
   @Test func anUnknownOrForeignTeamKeepsPx0sAnswer() async throws {
-    let sim = try Simulator()
+    let sim = try await Simulator.start()
     let env = sim.environment()
     let id = try #require(try await Self.listed("px0", at: 0, sim)["id"] as? String)
     let unknown = try await Keyctl.run(
@@ -256,7 +256,7 @@ struct EndToEndGetUpdateTests {
     ),
   ])
   func aBadUpdateIsExit2WithNothingSent(_ arguments: [String], _ message: String) async throws {
-    let sim = try Simulator()
+    let sim = try await Simulator.start()
     let id = arguments[1] == "px0" ? "8f14e45f-ceea-467f-a0e6-5a3b1c2d3e4f" : "abc"
     let result = try await Keyctl.run(
       ["update"] + arguments.map { $0 == "ID" ? id : $0 }, environment: sim.environment())
@@ -266,7 +266,7 @@ struct EndToEndGetUpdateTests {
   }
 
   @Test func anUpdateIsRetriedLikeAGet() async throws {
-    let sim = try Simulator()
+    let sim = try await Simulator.start()
     let env = sim.environment()
     let id = try #require(try await Self.listed("openrouter", at: 0, sim)["id"] as? String)
     try await sim.clearLog()
@@ -286,7 +286,7 @@ struct EndToEndGetUpdateTests {
   /// `-v` shows each request and answer, never a credential.
   @Test(arguments: ["fal", "px0", "cartesia", "openrouter"])
   func verboseGetShowsTheRequestsAndNoSecret(provider: String) async throws {
-    let sim = try Simulator()
+    let sim = try await Simulator.start()
     let id = try #require(try await Self.listed(provider, at: 3, sim)["id"] as? String)
     let result = try await Keyctl.run(
       ["get", "-p", provider, id, "-v", "-o", "ndjson"], environment: sim.environment())

@@ -81,7 +81,7 @@ struct EndToEndOutputFailureTests {
   func aCreateWhoseSecretCannotBeWrittenExits10AndNamesTheKey(redirect: Int, format: String)
     async throws
   {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     // The reader of `| head -c0` is gone well before keyctl has an answer to write.
     try await sim.fault([
       "provider": "fal", "method": "POST", "kind": "delay", "delay_ms": 300, "times": -1,
@@ -124,7 +124,7 @@ struct EndToEndOutputFailureTests {
   func aListOrAnotherCommandWhoseStdoutFails(script: String, code: Int32, reason: String?)
     async throws
   {
-    let sim = try Simulator(["--fal-keys", "250"])
+    let sim = try await Simulator.start(["--fal-keys", "250"])
     try await sim.fault(["provider": "fal", "kind": "delay", "delay_ms": 300, "times": 1])
     let result = try await shell(script, environment: sim.environment(["fal"]))
     #expect(result.status == code, "\(result.stderr)")
@@ -162,7 +162,7 @@ struct EndToEndOutputFailureTests {
 
   @Test(arguments: ["ndjson", "json"])
   func aNonBlockingPipeReadSlowlyGetsAll5000Keys(format: String) async throws {
-    let sim = try Simulator(["--fal-keys", "5000"])
+    let sim = try await Simulator.start(["--fal-keys", "5000"])
     let outcome = try await python(
       Self.slowReader, ["list", "-p", "fal", "-o", format], environment: sim.environment(["fal"]))
     #expect(outcome["status"] as? Int == 0, "\(outcome["err"] ?? "")")
@@ -237,11 +237,11 @@ struct EndToEndSignalTests {
   func aSignalDuringAListCancelsItWithItsExitCode(
     signal: (Int32, Int32, String), blockedAtStart: Bool
   ) async throws {
-    let sim = try Simulator(["--fal-keys", "5", "--openrouter-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5", "--openrouter-keys", "5"])
     try await sim.fault(["provider": "*", "kind": "delay", "delay_ms": 90_000, "times": -1])
     let running = try RunningKeyctl(
       ["list", "-p", "fal,openrouter", "-o", "json", "--timeout", "120"],
-      environment: sim.environment(), blocked: blockedAtStart ? [signal.0] : [], deadline: 80)
+      environment: sim.environment(), blocked: blockedAtStart ? [signal.0] : [])
     _ = try await interrupt(running, with: signal, once: sim, has: 2)
     #expect(try await sim.log().isEmpty, "no request was answered")
   }
@@ -249,13 +249,13 @@ struct EndToEndSignalTests {
   /// During a create: the request was sent once, and the user is told the key may exist.
   @Test(arguments: [(SIGTERM, 143, "SIGTERM"), (SIGHUP, 129, "SIGHUP")])
   func aSignalDuringACreateSaysTheKeyMayExist(signal: (Int32, Int32, String)) async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     try await sim.fault([
       "provider": "fal", "method": "POST", "kind": "delay", "delay_ms": 90_000, "times": -1,
     ])
     let running = try RunningKeyctl(
       ["create", "-p", "fal", "--name", "ci", "--max-retries", "5", "--timeout", "120"],
-      environment: sim.environment(["fal"]), deadline: 80)
+      environment: sim.environment(["fal"]))
     let finished = try await interrupt(running, with: signal, once: sim, has: 1)
     #expect(finished.result.stderr.contains("the key may exist"), "\(finished.result.stderr)")
     #expect(finished.result.stdout.isEmpty)
@@ -264,11 +264,11 @@ struct EndToEndSignalTests {
 
   /// `nohup` starts keyctl with SIGHUP ignored: it stays ignored and the run completes.
   @Test func anInheritedIgnoredSIGHUPStaysIgnored() async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     try await sim.fault(["provider": "fal", "kind": "delay", "delay_ms": 5000, "times": 1])
     let running = try RunningKeyctl(
       ["list", "-p", "fal", "-o", "json"], environment: sim.environment(["fal"]),
-      ignored: [SIGHUP], deadline: 80)
+      ignored: [SIGHUP])
     #expect(try await waitForRequests(sim, 1))
     running.send(SIGHUP)
     let finished = await running.finish()
@@ -310,7 +310,7 @@ struct EndToEndSignalTests {
     (SIGINT, 130, "keyctl: interrupted"),
   ])
   func theFallbackExitsWithTheSignalsCode(signal: (Int32, Int, String)) async throws {
-    let sim = try Simulator(["--fal-keys", "5000"])
+    let sim = try await Simulator.start(["--fal-keys", "5000"])
     let python = try #require(Simulator.python)
     let quoted = [
       python, "-c", Self.stuckWriter, String(signal.0), Keyctl.binary.path, "list", "-p", "fal",
@@ -339,7 +339,7 @@ struct EndToEndNumbersAndLocaleTests {
   /// listing prints its cursor and resumes from it, in every format.
   @Test(arguments: ["json", "ndjson", "table"])
   func aBogusLocaleStillPrintsAndResumesTheCursor(format: String) async throws {
-    let sim = try Simulator(EndToEndListTests.counts)
+    let sim = try await Simulator.start(EndToEndListTests.counts)
     let environment = sim.environment(["fal", "cartesia"]).merging(Self.bogusLocale) { $1 }
     let first = try await Keyctl.run(
       ["list", "-p", "fal,cartesia", "--limit", "120", "-o", format], environment: environment)
@@ -381,7 +381,7 @@ struct EndToEndNumbersAndLocaleTests {
   func aCraftedCursorIsAUsageErrorNotATrap(
     name: String, provider: String, index: Int, value: String
   ) async throws {
-    let sim = try Simulator(EndToEndListTests.counts)
+    let sim = try await Simulator.start(EndToEndListTests.counts)
     let environment = sim.environment(["fal", "openrouter"])
     let first = try await Keyctl.run(
       ["list", "-p", "fal,openrouter", "--limit", "5", "-o", "json"], environment: environment)
@@ -410,7 +410,7 @@ struct EndToEndNumbersAndLocaleTests {
 
   /// A cursor keyctl made, which skips into a page, with the largest --limit there is.
   @Test func theLargestLimitWithASkippingCursorListsTheRest() async throws {
-    let sim = try Simulator(EndToEndListTests.counts)
+    let sim = try await Simulator.start(EndToEndListTests.counts)
     let environment = sim.environment(["fal"])
     let first = try await Keyctl.run(
       ["list", "-p", "fal", "--limit", "7", "-o", "json"], environment: environment)
@@ -429,7 +429,7 @@ struct EndToEndNumbersAndLocaleTests {
     ["--max-retries", "1000"], ["--max-retries", "9223372036854775808"],
   ])
   func anOutOfRangeNumberIsAUsageErrorAndNothingIsSent(arguments: [String]) async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     let result = try await Keyctl.run(
       ["list", "-p", "fal"] + arguments, environment: sim.environment(["fal"]))
     #expect(result.status == 2, "\(result.stderr)")
@@ -446,7 +446,7 @@ struct EndToEndStatusAndPagingTests {
     (599, 6),
   ])
   func everyStatusHasItsDocumentedExitCode(status: Int, code: Int32) async throws {
-    let sim = try Simulator(["--openrouter-keys", "5"])
+    let sim = try await Simulator.start(["--openrouter-keys", "5"])
     try await sim.fault([
       "provider": "openrouter", "kind": "status", "status": status, "times": -1,
     ])
@@ -471,7 +471,7 @@ struct EndToEndStatusAndPagingTests {
   func aCredentialWithALineBreakIsRefusedByName(suffix: String, code: Int32, what: String?)
     async throws
   {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     var environment = sim.environment(["fal"])
     environment["FAL_ADMIN_KEY"] = (Simulator.credentials["FAL_ADMIN_KEY"] ?? "") + suffix
     let result = try await Keyctl.run(
@@ -491,7 +491,7 @@ struct EndToEndStatusAndPagingTests {
   /// as if complete. Both stop with exit 6 after the keys they did send.
   @Test(arguments: [("fal", 100), ("cartesia", 100)])
   func emptyPagesThatSayMoreFollowStopTheListing(provider: String, firstPage: Int) async throws {
-    let sim = try Simulator(EndToEndListTests.counts)
+    let sim = try await Simulator.start(EndToEndListTests.counts)
     try await sim.fault([
       "provider": provider, "kind": "empty_pages", "after": 1, "times": -1,
     ])
@@ -514,14 +514,23 @@ struct EndToEndNoColorTests {
   /// Runs keyctl on a pseudo-terminal (of `PTY_COLUMNS` columns when that is
   /// set, else of no reported size) and prints its exit status, whether an
   /// escape sequence came out, and what did (CRLF line ends, as a terminal reads).
+  ///
+  /// With `PTY_ANSWER` set, stdin and stderr are the terminal too, as for a
+  /// person typing, and once keyctl asks (`[y/N] `) the answer is typed: the
+  /// variable's text, or Ctrl-D (end of input) when it is empty. `asked` says
+  /// whether the question came.
   static let onATerminal = """
     import fcntl, json, os, pty, struct, subprocess, sys, termios
     main, sub = pty.openpty()
     if "PTY_COLUMNS" in os.environ:
         fcntl.ioctl(sub, termios.TIOCSWINSZ, struct.pack("HHHH", 24, int(os.environ["PTY_COLUMNS"]), 0, 0))
-    p = subprocess.Popen(sys.argv[1:], stdout=sub, stderr=subprocess.PIPE)
+    answer = os.environ.get("PTY_ANSWER")
+    person = answer is not None
+    p = subprocess.Popen(sys.argv[1:], stdout=sub, stderr=sub if person else subprocess.PIPE,
+                         stdin=sub if person else None)
     os.close(sub)
     out = bytearray()
+    asked = False
     while True:
         try:
             chunk = os.read(main, 65536)
@@ -530,12 +539,16 @@ struct EndToEndNoColorTests {
         if not chunk:
             break
         out += chunk
-    print(json.dumps({"status": p.wait(), "escape": b"\\x1b[" in out, "out": out.decode()}))
+        if person and not asked and b"[y/N] " in out:
+            asked = True
+            os.write(main, answer.encode() if answer else b"\\x04")
+    print(json.dumps({"status": p.wait(), "escape": b"\\x1b[" in out, "asked": asked,
+                      "out": out.decode(errors="replace")}))
     """
 
   @Test(arguments: [(nil, true), ("", true), ("1", false)] as [(String?, Bool)])
   func anEmptyNoColorLeavesColourOn(value: String?, coloured: Bool) async throws {
-    let sim = try Simulator(["--fal-keys", "3"])
+    let sim = try await Simulator.start(["--fal-keys", "3"])
     var environment = sim.environment(["fal"])
     environment["TERM"] = "xterm"
     environment["NO_COLOR"] = value

@@ -32,7 +32,7 @@ struct EndToEndTableTests {
   }
 
   @Test func pipedTheTableIsAlignedByDisplayWidthAndNothingIsCut() async throws {
-    let sim = try Simulator(["--fal-keys", "60"])
+    let sim = try await Simulator.start(["--fal-keys", "60"])
     let result = try await Keyctl.run(Self.arguments, environment: sim.environment(["fal"]))
     #expect(result.status == 0, "\(result.stderr)")
     #expect(result.stderr.isEmpty)
@@ -54,7 +54,7 @@ struct EndToEndTableTests {
   }
 
   @Test func onAnEightyColumnTerminalNamesAreShortenedAndIdsStayWhole() async throws {
-    let sim = try Simulator(["--fal-keys", "60"])
+    let sim = try await Simulator.start(["--fal-keys", "60"])
     var environment = sim.environment(["fal"])
     environment["PTY_COLUMNS"] = "80"
     environment["NO_COLOR"] = "1"
@@ -81,7 +81,7 @@ struct EndToEndTableTests {
   /// A cursor made with `--name-contains` resumes only with the same values:
   /// resumed without them it would skip keys silently.
   @Test func aCursorIsBoundToItsNameFilter() async throws {
-    let sim = try Simulator(["--fal-keys", "60"])
+    let sim = try await Simulator.start(["--fal-keys", "60"])
     let environment = sim.environment(["fal"])
     let filter = ["--name-contains", "key 1", "--name-contains", "画像"]
     let first = try await Keyctl.run(

@@ -31,7 +31,7 @@ struct EndToEndListTests {
   func eachProviderIsListedInFullWithTheFewestRequests(
     provider: String, extra: [String], expected: Int, pages: Int
   ) async throws {
-    let sim = try Simulator(Self.counts)
+    let sim = try await Simulator.start(Self.counts)
     let result = try await Keyctl.run(
       ["list", "-p", provider, "-o", "json"] + extra, environment: sim.environment())
     #expect(result.status == 0, "\(result.stderr)")
@@ -49,7 +49,7 @@ struct EndToEndListTests {
   }
 
   @Test func everySchemaFieldIsPresentForEveryProvider() async throws {
-    let sim = try Simulator([
+    let sim = try await Simulator.start([
       "--fal-keys", "3", "--px0-keys", "3", "--cartesia-keys", "3", "--openrouter-keys", "3",
     ])
     let result = try await Keyctl.run(["list", "-o", "ndjson"], environment: sim.environment())
@@ -71,7 +71,7 @@ struct EndToEndListTests {
   }
 
   @Test func openRouterHidesDisabledAndExpiredUnlessAsked() async throws {
-    let sim = try Simulator(["--openrouter-keys", "120"])
+    let sim = try await Simulator.start(["--openrouter-keys", "120"])
     let env = sim.environment(["openrouter"])
     let visible = try await Keyctl.run(["list", "-p", "openrouter", "--json"], environment: env)
     let all = try await Keyctl.run(
@@ -87,7 +87,7 @@ struct EndToEndListTests {
 
   @Test(arguments: [1, 77, 100, 333])
   func limitAndCursorResumeAcrossAllProvidersWithNoGapsOrDuplicates(limit: Int) async throws {
-    let sim = try Simulator([
+    let sim = try await Simulator.start([
       "--fal-keys", "130", "--px0-keys", "12", "--cartesia-keys", "105", "--openrouter-keys", "101",
     ])
     let env = sim.environment()
@@ -112,7 +112,7 @@ struct EndToEndListTests {
   }
 
   @Test func aCursorFromAnotherProviderSetIsAUsageError() async throws {
-    let sim = try Simulator(["--fal-keys", "30"])
+    let sim = try await Simulator.start(["--fal-keys", "30"])
     let env = sim.environment()
     let first = try await Keyctl.run(
       ["list", "-p", "fal", "--json", "--limit", "5"], environment: env)
@@ -130,7 +130,7 @@ struct EndToEndListTests {
   /// cursor made with `tmp` and resumed without it, or with another value,
   /// would skip or add keys, and is refused before anything is sent.
   @Test func aCursorIsBoundToItsNameFilter() async throws {
-    let sim = try Simulator(["--fal-keys", "40"])
+    let sim = try await Simulator.start(["--fal-keys", "40"])
     let env = sim.environment(["fal"])
     for index in 1...3 {
       let created = try await Keyctl.run(
@@ -163,7 +163,7 @@ struct EndToEndListTests {
   }
 
   @Test func tableOutputIsPlainWhenPiped() async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     let result = try await Keyctl.run(["list", "-p", "fal"], environment: sim.environment(["fal"]))
     #expect(result.status == 0)
     let lines = result.stdout.split(separator: "\n")
@@ -173,7 +173,7 @@ struct EndToEndListTests {
   }
 
   @Test func headOneEndsQuietly() async throws {
-    let sim = try Simulator(["--fal-keys", "3000"])
+    let sim = try await Simulator.start(["--fal-keys", "3000"])
     let result = try await Keyctl.runPipedToHead(
       ["list", "-p", "fal", "-o", "ndjson"], environment: sim.environment(["fal"]))
     #expect(result.status == 0)
@@ -182,7 +182,7 @@ struct EndToEndListTests {
   }
 
   @Test func withoutCredentialsNothingIsSent() async throws {
-    let sim = try Simulator()
+    let sim = try await Simulator.start()
     var env = sim.environment(["fal"])
     env["FAL_ADMIN_KEY"] = nil
     let result = try await Keyctl.run(["list", "-p", "fal"], environment: env)
@@ -192,7 +192,7 @@ struct EndToEndListTests {
   }
 
   @Test func plainHTTPToANonLoopbackHostIsRefused() async throws {
-    let sim = try Simulator()
+    let sim = try await Simulator.start()
     let result = try await Keyctl.run(
       ["list", "-p", "fal", "--base-url", "http://keys.example.com/v1"],
       environment: sim.environment(["fal"]))
@@ -213,7 +213,9 @@ struct EndToEndCreateTests {
   func quietCreatePrintsOnlyTheSecretAndTheKeyIsListedAfterwards(provider: String, extra: [String])
     async throws
   {
-    let sim = try Simulator(["--fal-keys", "5", "--px0-keys", "5", "--openrouter-keys", "5"])
+    let sim = try await Simulator.start([
+      "--fal-keys", "5", "--px0-keys", "5", "--openrouter-keys", "5",
+    ])
     let env = sim.environment([provider])
     let created = try await Keyctl.run(
       ["create", "-p", provider, "--name", "ci-e2e", "-q"] + extra, environment: env)
@@ -232,7 +234,7 @@ struct EndToEndCreateTests {
   }
 
   @Test func jsonCreateGivesKeyAndSecret() async throws {
-    let sim = try Simulator()
+    let sim = try await Simulator.start()
     let result = try await Keyctl.run(
       ["create", "-p", "fal", "--name", "x", "-o", "json"], environment: sim.environment(["fal"]))
     #expect(result.status == 0)
@@ -245,7 +247,7 @@ struct EndToEndCreateTests {
   }
 
   @Test func cartesiaCannotCreateAndNothingIsSent() async throws {
-    let sim = try Simulator()
+    let sim = try await Simulator.start()
     let result = try await Keyctl.run(
       ["create", "-p", "cartesia", "--name", "x"], environment: sim.environment(["cartesia"]))
     #expect(result.status == 8)
@@ -253,7 +255,7 @@ struct EndToEndCreateTests {
   }
 
   @Test func aFailedCreateIsSentExactlyOnceAndSaysTheKeyMayExist() async throws {
-    let sim = try Simulator()
+    let sim = try await Simulator.start()
     try await sim.fault([
       "provider": "fal", "method": "POST", "kind": "status", "status": 500, "times": -1,
     ])

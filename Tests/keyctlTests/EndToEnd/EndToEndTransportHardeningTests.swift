@@ -114,7 +114,7 @@ struct EndToEndBaseURLTests {
   /// one of these would reach if keyctl sent it) sees no connection.
   @Test(arguments: refused)
   func aRefusedBaseURLIsAUsageErrorBeforeAnyConnection(_ refused: RefusedBaseURL) async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     let url = refused.template.replacingOccurrences(of: "{P}", with: String(sim.port))
     var environment = sim.environment(["fal"])
     environment["KEYCTL_FAL_BASE_URL"] = url
@@ -144,7 +144,7 @@ struct EndToEndBaseURLTests {
   /// A bad base URL for one provider stops a listing of all of them before
   /// any provider is asked.
   @Test func aRefusedBaseURLStopsAWholeListingBeforeAnyRequest() async throws {
-    let sim = try Simulator(EndToEndListTests.counts)
+    let sim = try await Simulator.start(EndToEndListTests.counts)
     var environment = sim.environment()
     environment["KEYCTL_CARTESIA_BASE_URL"] = "http://127.attacker.example:\(sim.port)/cartesia"
     let result = try await Keyctl.run(["list", "-o", "json"], environment: environment)
@@ -158,7 +158,7 @@ struct EndToEndBaseURLTests {
     "HTTP://127.0.0.1:{P}/fal/v1", "http://LOCALHOST:{P}/fal/v1", "Http://127.0.0.1:{P}/fal/v1/",
   ])
   func loopbackInAnyCaseLists(_ template: String) async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     var environment = sim.environment(["fal"])
     environment["KEYCTL_FAL_BASE_URL"] = template.replacingOccurrences(
       of: "{P}", with: String(sim.port))
@@ -175,7 +175,7 @@ struct EndToEndBaseURLTests {
     .enabled(if: ipv6LoopbackAvailable, "this machine cannot listen on ::1"),
     arguments: ["[::1]", "[0:0:0:0:0:0:0:1]"])
   func ipv6LoopbackListsAndCreates(_ host: String) async throws {
-    let sim = try Simulator(["--bind", "::1", "--fal-keys", "5"])
+    let sim = try await Simulator.start(["--bind", "::1", "--fal-keys", "5"])
     var environment = sim.environment(["fal"])
     environment["KEYCTL_FAL_BASE_URL"] = "http://\(host):\(sim.port)/fal/v1"
     let list = try await Keyctl.run(["list", "-p", "fal", "-o", "json"], environment: environment)
@@ -216,7 +216,9 @@ struct EndToEndRedirectedCreateTests {
   /// it exactly once and says the key may exist.
   @Test(arguments: cases)
   func aCreateAnsweredWithARedirectIsSentOnce(_ redirect: RedirectedCreate) async throws {
-    let sim = try Simulator(["--fal-keys", "5", "--px0-keys", "5", "--openrouter-keys", "5"])
+    let sim = try await Simulator.start([
+      "--fal-keys", "5", "--px0-keys", "5", "--openrouter-keys", "5",
+    ])
     let base = sim.baseURL + (Simulator.prefixes[redirect.provider] ?? "")
     let path = redirect.provider == "px0" ? "/v1/api-keys" : "/keys"
     try await sim.fault([
@@ -243,7 +245,7 @@ struct EndToEndRedirectedCreateTests {
   /// A 3xx without a Location header is described as such, for a listing too.
   @Test(arguments: [301, 302, 303, 307, 308])
   func aRedirectWithoutLocationIsDescribedAsSuch(_ status: Int) async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     try await sim.fault(["provider": "fal", "kind": "status", "status": status, "times": -1])
     let result = try await Keyctl.run(
       ["list", "-p", "fal", "-o", "json"], environment: sim.environment(["fal"]))
@@ -281,7 +283,7 @@ struct EndToEndBodyLimitTests {
   /// A listing stops at 16 MiB with a clear message, in bounded memory.
   @Test(arguments: bombs)
   func aBodyBombIsRefusedInBoundedMemory(_ bomb: BodyBomb) async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     var rule: [String: Any] = ["provider": "fal", "times": -1]
     for (name, value) in bomb.rule { rule[name] = Int(value) ?? value }
     try await sim.fault(rule)
@@ -309,7 +311,7 @@ struct EndToEndBodyLimitTests {
   /// such a body slows to a crawl long before it is large.
   @Test(arguments: ["endless", "gzip_bomb"])
   func anUnboundedRedirectBodyIsCutBySilence(_ kind: String) async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     try await sim.fault(["provider": "fal", "kind": kind, "status": 307, "times": -1])
     let run = try await runMeasured(
       ["list", "-p", "fal", "--timeout", "3", "--max-retries", "0"],
@@ -322,7 +324,7 @@ struct EndToEndBodyLimitTests {
 
   /// A create answered with a bomb: sent once, bounded, and the key may exist.
   @Test func aCreateAnsweredWithAGzipBombMayHaveCreatedTheKey() async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     try await sim.fault(["provider": "fal", "method": "POST", "kind": "gzip_bomb", "times": -1])
     let run = try await runMeasured(
       ["create", "-p", "fal", "--name", "ci", "--max-retries", "5"],
@@ -344,7 +346,7 @@ struct EndToEndBodyLimitTests {
   func theLimitIsSixteenMebibytesAfterDecompression(
     kind: String, size: Int, refused: Bool
   ) async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     try await sim.fault(["provider": "fal", "kind": kind, "size": size])
     let result = try await Keyctl.run(
       ["list", "-p", "fal", "--max-retries", "0"], environment: sim.environment(["fal"]))
@@ -359,7 +361,7 @@ struct EndToEndDeadlineTests {
   /// A server sending a byte every 100 ms never goes silent for --timeout; the
   /// whole-request deadline stops it (the trickled page would take over a minute).
   @Test func maxTimeStopsATricklingServer() async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     try await sim.fault(["provider": "fal", "kind": "trickle", "interval_ms": 100, "times": -1])
     let started = Date()
     let result = try await Keyctl.run(
@@ -380,7 +382,7 @@ struct EndToEndDeadlineTests {
   /// The deadline is per attempt: a listing retries it like a timeout, and a
   /// create is sent once and may have created the key.
   @Test func maxTimeIsPerAttemptAndACreateIsNotRepeated() async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     try await sim.fault(["provider": "fal", "method": "GET", "kind": "trickle", "interval_ms": 100])
     let list = try await Keyctl.run(
       ["list", "-p", "fal", "--max-time", "1", "-o", "json", "-v"],
@@ -408,7 +410,7 @@ struct EndToEndDeadlineTests {
   /// --timeout is exact below a second and between whole seconds (URLSession's
   /// own timer would truncate 1.9 s to 1 s and fail this 1 s wait).
   @Test func theSilenceTimeoutIsExact() async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     try await sim.fault(["provider": "fal", "kind": "delay", "delay_ms": 1000])
     let patient = try await Keyctl.run(
       ["list", "-p", "fal", "--timeout", "1.9", "--max-retries", "0", "-o", "json"],
@@ -428,7 +430,7 @@ struct EndToEndDeadlineTests {
 
   @Test(arguments: ["0", "-1", "86401", "1e16", "abc", "nan", "inf", ""])
   func anInvalidMaxTimeIsAUsageError(_ value: String) async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     let result = try await Keyctl.run(
       ["list", "-p", "fal", "--max-time", value], environment: sim.environment(["fal"]))
     #expect(result.status == 2, "\(result.stderr)")

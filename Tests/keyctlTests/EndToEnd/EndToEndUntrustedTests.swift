@@ -95,7 +95,7 @@ struct EndToEndEchoedCredentialTests {
   /// never printed, in any output format, with or without `-v`.
   @Test(arguments: EchoCase.all)
   func anEchoedCredentialIsNeverPrinted(_ echo: EchoCase) async throws {
-    let sim = try Simulator(smallCounts)
+    let sim = try await Simulator.start(smallCounts)
     let environment = sim.environment([echo.provider])
     for format in ["json", "ndjson", "table"] {
       try await sim.reset()
@@ -127,7 +127,7 @@ struct EndToEndEchoedCredentialTests {
   /// Wherever the credential starts around the 160-character cut, no part of
   /// it shows: the excerpt is redacted before it is cut.
   @Test func aCredentialStraddlingTheExcerptCutIsRedactedWhole() async throws {
-    let sim = try Simulator(["--fal-keys", "5"])
+    let sim = try await Simulator.start(["--fal-keys", "5"])
     for offset in [100, 130, 140, 150, 155, 159, 160, 161, 170] {
       for status in [200, 500] {
         try await sim.reset()
@@ -162,7 +162,7 @@ struct EndToEndStrictJSONTests {
   /// (exit 6), never copied through: stdout still parses.
   @Test(arguments: ["fal", "px0", "cartesia", "openrouter"])
   func invalidButParseableJSONIsExitSix(provider: String) async throws {
-    let sim = try Simulator(smallCounts)
+    let sim = try await Simulator.start(smallCounts)
     for variant in Self.variants {
       for format in ["json", "ndjson"] {
         try await sim.reset()
@@ -188,7 +188,7 @@ struct EndToEndStrictJSONTests {
   /// A later page that breaks the rules stops the listing there: the keys
   /// before it are printed, nothing of the broken page is.
   @Test func aBrokenLaterPageKeepsTheEarlierKeysAndExitsSix() async throws {
-    let sim = try Simulator(["--fal-keys", "250"])
+    let sim = try await Simulator.start(["--fal-keys", "250"])
     try await sim.fault(["provider": "fal", "kind": "invalid_json", "variant": "nan", "after": 1])
     let result = try await Keyctl.run(
       ["list", "-p", "fal", "-o", "ndjson", "--max-retries", "0"],
@@ -247,7 +247,7 @@ struct EndToEndCreatedSecretTests {
   /// created and the command that revokes it — never the secret.
   @Test(arguments: CreateCase.all)
   func aSecretWithControlCharactersIsRefusedAndTheKeyNamed(_ create: CreateCase) async throws {
-    let sim = try Simulator(smallCounts)
+    let sim = try await Simulator.start(smallCounts)
     for (index, variant) in Self.variants.enumerated() {
       for format in ["table", "json"] {
         let name = "spoilt-\(index)-\(format)"
@@ -276,7 +276,7 @@ struct EndToEndCreatedSecretTests {
 
   /// `-q` (the secret alone, for `KEY=$(keyctl create … -q)`) refuses alike.
   @Test func quietModeRefusesTooAndPrintsNothing() async throws {
-    let sim = try Simulator(smallCounts)
+    let sim = try await Simulator.start(smallCounts)
     try await sim.fault(["provider": "fal", "kind": "control_secret", "variant": "escape"])
     let result = try await Keyctl.run(
       ["create", "-p", "fal", "--name", "quiet-one", "-q"], environment: sim.environment(["fal"]))
@@ -290,7 +290,7 @@ struct EndToEndCreatedSecretTests {
   /// created and how to find it, and quotes nothing of the body.
   @Test(arguments: CreateCase.all)
   func anUnreadableCreateAnswerIsNotQuoted(_ create: CreateCase) async throws {
-    let sim = try Simulator(smallCounts)
+    let sim = try await Simulator.start(smallCounts)
     for variant in ["trailing_comma", "bad_escape", "invalid_utf8", "nan"] {
       try await sim.fault(["provider": create.provider, "kind": "invalid_json", "variant": variant])
       let result = try await Keyctl.run(
@@ -325,7 +325,7 @@ struct EndToEndTerminalTextTests {
   /// in `raw`, where a script still reads them back exactly.
   @Test(arguments: ["fal", "px0", "cartesia", "openrouter"])
   func namesThatDriveATerminalAreBlankedOrEscaped(provider: String) async throws {
-    let sim = try Simulator(smallCounts)
+    let sim = try await Simulator.start(smallCounts)
     let environment = sim.environment([provider])
     for escaped in [false, true] {
       for format in ["table", "json", "ndjson"] {
@@ -364,7 +364,7 @@ struct EndToEndTerminalTextTests {
   /// key; every date printed is ISO-8601.
   @Test(arguments: ["fal", "px0", "cartesia", "openrouter"])
   func datesOutOfRangeAreNullWithANote(provider: String) async throws {
-    let sim = try Simulator(smallCounts)
+    let sim = try await Simulator.start(smallCounts)
     try await sim.fault(["provider": provider, "kind": "bad_dates", "times": -1])
     let result = try await Keyctl.run(
       ["list", "-p", provider, "-o", "json"] + listFlags(provider),
@@ -394,7 +394,7 @@ struct EndToEndTerminalTextTests {
   /// the date is null, and stderr says why.
   @Test(arguments: ["px0", "openrouter"])
   func aCreatedKeysDateOutOfRangeIsNullWithANote(provider: String) async throws {
-    let sim = try Simulator(smallCounts)
+    let sim = try await Simulator.start(smallCounts)
     try await sim.fault(["provider": provider, "kind": "bad_dates"])
     let result = try await Keyctl.run(
       ["create", "-p", provider, "--name", "dated", "-o", "json"],

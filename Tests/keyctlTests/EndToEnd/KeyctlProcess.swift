@@ -65,19 +65,21 @@ enum Keyctl {
   static func run(
     _ arguments: [String], environment: [String: String], stdin: String? = nil
   ) async throws -> RunResult {
-    try await offThePool { Result { try runBlocking(arguments, environment: environment) } }.get()
+    try await offThePool {
+      Result { try runBlocking(arguments, environment: environment, stdin: stdin) }
+    }.get()
   }
 
-  private static func runBlocking(_ arguments: [String], environment: [String: String]) throws
-    -> RunResult
-  {
-    try runBlocking(executable: binary, arguments, environment: environment)
+  private static func runBlocking(
+    _ arguments: [String], environment: [String: String], stdin: String?
+  ) throws -> RunResult {
+    try runBlocking(executable: binary, arguments, environment: environment, stdin: stdin)
   }
 
   /// Runs `executable` (keyctl, or a program that runs it) to the end, on the
   /// calling thread; call it through `offThePool`.
   static func runBlocking(
-    executable: URL, _ arguments: [String], environment: [String: String]
+    executable: URL, _ arguments: [String], environment: [String: String], stdin: String? = nil
   ) throws -> RunResult {
     guard FileManager.default.isExecutableFile(atPath: binary.path) else {
       throw RunResultError.noBinary(binary.path)
@@ -86,18 +88,32 @@ enum Keyctl {
     process.executableURL = executable
     process.arguments = arguments
     process.environment = environment
-    return try runToEnd(process)
+    return try runToEnd(process, stdin: stdin)
   }
 
-  /// Runs `process` with stdin from /dev/null, reading stdout and stderr to
-  /// their ends at once (so a large one cannot block the child), and waits.
-  private static func runToEnd(_ process: Process) throws -> RunResult {
+  /// Runs `process` with stdin from /dev/null (or a pipe fed `stdin`, then
+  /// closed, as `printf … | keyctl` does), reading stdout and stderr to their
+  /// ends at once (so a large one cannot block the child), and waits.
+  private static func runToEnd(_ process: Process, stdin: String? = nil) throws -> RunResult {
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    process.standardInput = FileHandle.nullDevice
+    let input = stdin.map { _ in Pipe() }
+    process.standardInput = input ?? FileHandle.nullDevice
     try process.run()
+    if let input, let stdin {
+      // Written from another thread: a large input must not block while the
+      // child has not read it and this thread has not yet read its output.
+      // keyctl may exit without reading it all (a usage error): that must be
+      // EPIPE here, not SIGPIPE ending the test process.
+      signal(SIGPIPE, SIG_IGN)
+      let writer = input.fileHandleForWriting
+      DispatchQueue.global().async {
+        try? writer.write(contentsOf: Data(stdin.utf8))
+        try? writer.close()
+      }
+    }
     let group = DispatchGroup()
     let errBox = DataBox()
     group.enter()
@@ -182,6 +198,8 @@ final class RunningKeyctl: @unchecked Sendable {
 
   /// Starts the binary with exactly `environment`; after `deadline` seconds it
   /// is killed (SIGKILL) so that a hang fails the test instead of blocking it.
+  /// The deadline is generous because a loaded machine can take long to get a
+  /// test to its signal; `send` arms a shorter one that counts from the signal.
   ///
   /// With `sigintBlocked`, keyctl starts with SIGINT in its signal mask, as a
   /// child of a thread that blocks it would (the mask survives exec): python3
@@ -190,7 +208,7 @@ final class RunningKeyctl: @unchecked Sendable {
   /// SIG_IGN (as `nohup` does for SIGHUP).
   init(
     _ arguments: [String], environment: [String: String], sigintBlocked: Bool = false,
-    blocked: [Int32] = [], ignored: [Int32] = [], deadline: Double = 30
+    blocked: [Int32] = [], ignored: [Int32] = [], deadline: Double = 300
   ) throws {
     guard FileManager.default.isExecutableFile(atPath: Keyctl.binary.path) else {
       throw RunResultError.noBinary(Keyctl.binary.path)
@@ -231,9 +249,15 @@ final class RunningKeyctl: @unchecked Sendable {
     }
   }
 
-  /// Sends a signal to the process (SIGINT is what Ctrl-C sends).
+  /// Sends a signal to the process (SIGINT is what Ctrl-C sends); if it is
+  /// still running 60 s later it is killed as hung.
   func send(_ signal: Int32) {
-    kill(process.processIdentifier, signal)
+    let pid = process.processIdentifier
+    kill(pid, signal)
+    let watchdog = watchdog
+    DispatchQueue.global().asyncAfter(deadline: .now() + 60) {
+      watchdog.killIfRunning(pid)
+    }
   }
 
   /// Waits for the process to end.

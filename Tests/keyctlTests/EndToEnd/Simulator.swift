@@ -57,7 +57,15 @@ final class Simulator: @unchecked Sendable {
   let host: String
   var baseURL: String { "http://\(host):\(port)" }
 
-  /// Starts the simulator with extra arguments (key counts, delays, faults).
+  /// Starts the simulator on a thread of its own and waits there for it to
+  /// listen, so the wait (python's start-up, seconds on a loaded machine)
+  /// holds none of the test threads other tests' timing depends on.
+  static func start(_ arguments: [String] = []) async throws -> Simulator {
+    try await offThePool { Result { try Simulator(arguments) } }.get()
+  }
+
+  /// Starts the simulator with extra arguments (key counts, delays, faults),
+  /// blocking the calling thread until it listens (see `start`).
   init(_ arguments: [String] = []) throws {
     guard let python = Self.python else { throw SimulatorError.noPython }
     process.executableURL = URL(fileURLWithPath: python)
@@ -89,9 +97,14 @@ final class Simulator: @unchecked Sendable {
   deinit {
     guard process.isRunning else { return }
     process.terminate()
-    // Bounded wait, then SIGKILL: a test must never hang on a simulator that ignores SIGTERM.
-    for _ in 0..<40 where process.isRunning { usleep(50_000) }
-    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    // Bounded wait, then SIGKILL: a test must never hang on a simulator that
+    // ignores SIGTERM. Waited out on a thread of its own, not the test's: the
+    // last reference usually drops on one of the few cooperative threads.
+    let process = self.process
+    Thread.detachNewThread {
+      for _ in 0..<40 where process.isRunning { usleep(50_000) }
+      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
   }
 
   /// The environment that points keyctl at this simulator with valid credentials.
