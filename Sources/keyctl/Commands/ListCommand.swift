@@ -107,32 +107,15 @@ enum ListCommand: Command {
       invocation[Options.fields]
       ?? (globals.format == .table ? KeyField.tableDefault : KeyField.allCases)
 
-    let registry = ProviderRegistry(
-      environment: context.environment, settings: globals.clientSettings(context))
-    let selected = try selectProviders(globals, invocation, context)
-    let overrides = ProviderRegistry.Overrides(
-      baseURL: globals.baseURL, orgID: invocation[Options.orgID])
-    // A base URL that would be refused is a usage error for the whole call,
-    // reported before any provider is asked anything.
-    for id in selected {
-      _ = try id.baseURL(override: overrides.baseURL, environment: context.environment)
-    }
-    var providers: [any KeyProvider] = []
-    var errors: [KeyError] = []
-    for id in selected {
-      do {
-        providers.append(try registry.make(id, overrides: overrides))
-      } catch let error as KeyError {
-        if selected.count == 1 { throw error }
-        errors.append(error)
-      }
-    }
+    let setup = try ListingProviders(globals, invocation, context)
+    let providers = setup.adapters
     let cursor = try invocation[Options.cursor].map {
       try PageCursor.decode($0, providers: providers.map(\.id), filter: options.fingerprint)
     }
 
     var writer = makeWriter(globals, fields: fields, context: context)
     var sorted: [ApiKey] = []
+    var errors: [KeyError] = []
     let result: ListingResult
     do {
       result = try await Listing.run(
@@ -145,8 +128,7 @@ enum ListCommand: Command {
       if let sort {
         try writer.write(sort.apply(sorted))
       }
-      errors += result.errors
-      errors.sort { ($0.provider ?? .fal) < ($1.provider ?? .fal) }
+      errors = setup.errors(adding: result.errors)
       try writer.finish(nextCursor: result.nextCursor?.encoded(), errors: errors)
     } catch is OutputClosed {
       // The reader took what it wanted (`keyctl list | head -1`): a pipeline's
@@ -157,41 +139,7 @@ enum ListCommand: Command {
     if let next = result.nextCursor, globals.format == .ndjson {
       context.stderr.line("next_cursor: \(next.encoded())")
     }
-    return exitCode(errors: errors, providers: selected.count)
-  }
-
-  /// Partial success is 7; when every provider failed, their common code (or 7 when they differ).
-  static func exitCode(errors: [KeyError], providers: Int) -> Int32 {
-    if errors.isEmpty { return 0 }
-    if errors.count < providers { return KeyError(.partial, "").exitCode }
-    let codes = Set(errors.map(\.exitCode))
-    return codes.count == 1 ? codes.first ?? 7 : 7
-  }
-
-  /// The providers named with -p, else every provider whose credentials are set
-  /// (saying on stderr which were skipped).
-  private static func selectProviders(
-    _ globals: GlobalOptions, _ invocation: Invocation, _ context: CommandContext
-  ) throws -> [ProviderID] {
-    if !globals.providers.isEmpty {
-      try globals.checkProviderOptions(invocation, selected: globals.providers)
-      return globals.providers
-    }
-    let configured = ProviderID.allCases.filter { $0.credential(in: context.environment) != nil }
-    guard !configured.isEmpty else {
-      let advice = ProviderID.allCases.map { "  \($0.rawValue): \($0.credentialAdvice)" }
-      throw KeyError(
-        .auth, "no provider credentials are set",
-        hint: "Set at least one of:\n" + advice.joined(separator: "\n"))
-    }
-    let skipped = ProviderID.allCases.filter { !configured.contains($0) }
-    if !skipped.isEmpty {
-      context.stderr.line(
-        "keyctl: skipping \(skipped.map(\.rawValue).joined(separator: ", ")): no credentials set "
-          + "(see 'keyctl providers')")
-    }
-    try globals.checkProviderOptions(invocation, selected: configured)
-    return configured
+    return setup.exitCode(errors: errors)
   }
 
   /// The writer for the format asked for.
