@@ -125,7 +125,7 @@ enum EchoCommand: Command {
     #expect(HelpCommand.topic.spec.synopsis == "[COMMAND]")
     #expect(
       HelpCommand.topic.spec.choices?.values(commands: Commands.all)
-        == ["list", "create", "providers", "help"])
+        == ["list", "create", "audit", "providers", "help"])
   }
 
   /// A long name means one option everywhere: every declaration of it reads

@@ -16,6 +16,7 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
     GoldenCase(file: "help-main", arguments: ["--help"], columns: 80),
     GoldenCase(file: "help-list", arguments: ["list", "--help"], columns: 80),
     GoldenCase(file: "help-create", arguments: ["create", "--help"], columns: 80),
+    GoldenCase(file: "help-audit", arguments: ["audit", "--help"], columns: 80),
     GoldenCase(file: "help-providers", arguments: ["providers", "--help"], columns: 80),
     GoldenCase(file: "help-list-60", arguments: ["list", "--help"], columns: 60),
     GoldenCase(file: "help-help", arguments: ["help", "help"], columns: 80),
@@ -66,7 +67,7 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
     #expect(page.hasSuffix("\n") && !page.hasSuffix("\n\n"))
   }
 
-  @Test(arguments: ["list", "create", "providers"])
+  @Test(arguments: ["list", "create", "audit", "providers"])
   func everyWayToAskGivesTheSamePage(_ command: String) async {
     let pages = [
       ["help", command], [command, "--help"], [command, "-h"], ["-h", command],
@@ -108,7 +109,7 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
     #expect(unknown.code == 2)
     #expect(unknown.stdout.isEmpty)
     #expect(unknown.stderr.contains("unknown command 'nope'"))
-    #expect(unknown.stderr.contains("Commands: list, create, providers, help."))
+    #expect(unknown.stderr.contains("Commands: list, create, audit, providers, help."))
     #expect(unknown.stderr.contains("See 'keyctl --help'."))
 
     let typo = await TestCLI.run(["help", "creat"])

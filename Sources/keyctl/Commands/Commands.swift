@@ -7,6 +7,7 @@ enum Commands {
   static let all: [any Command.Type] = [
     ListCommand.self,
     CreateCommand.self,
+    AuditCommand.self,
     ProvidersCommand.self,
     HelpCommand.self,
   ]
