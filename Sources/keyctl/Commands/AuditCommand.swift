@@ -228,17 +228,16 @@ struct FindingWriter {
       }
     case .json:
       var json = JSONText()
-      findings.close(&json)
-      json.raw(",\"checked\":{")
-      for (index, (provider, count)) in checked.enumerated() {
-        if index > 0 { json.raw(",") }
-        json.string(provider.rawValue)
-        json.raw(":")
-        json.number(count)
+      findings.close(&json, errors: errors) { json in
+        json.raw("\"checked\":{")
+        for (index, (provider, count)) in checked.enumerated() {
+          if index > 0 { json.raw(",") }
+          json.string(provider.rawValue)
+          json.raw(":")
+          json.number(count)
+        }
+        json.raw("}")
       }
-      json.raw("},")
-      StreamedArray.appendErrors(errors, to: &json)
-      json.raw("}\n")
       try sink.write(bytes: json.bytes)
     case .ndjson:
       break

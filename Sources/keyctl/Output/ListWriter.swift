@@ -64,12 +64,10 @@ struct JSONEnvelopeWriter: ListWriter {
   /// Closes the array and writes `next_cursor` and `errors`.
   mutating func finish(nextCursor: String?, errors: [KeyError]) throws {
     var json = JSONText()
-    keys.close(&json)
-    json.raw(",\"next_cursor\":")
-    json.string(nextCursor)
-    json.raw(",")
-    StreamedArray.appendErrors(errors, to: &json)
-    json.raw("}\n")
+    keys.close(&json, errors: errors) { json in
+      json.raw("\"next_cursor\":")
+      json.string(nextCursor)
+    }
     try sink.write(bytes: json.bytes)
     try sink.flush()
   }
@@ -99,16 +97,22 @@ struct StreamedArray {
     }
   }
 
-  /// Closes the array (writing the opening first when it had no element),
-  /// leaving the document open for the members after it.
-  func close(_ json: inout JSONText) {
+  /// Ends the document: closes the array (writing the opening first when it
+  /// had no element), then the caller's `members`, then `errors` — the way
+  /// every listing document (`list`, `audit`) reports the providers that failed.
+  func close(
+    _ json: inout JSONText, errors: [KeyError], members: (inout JSONText) -> Void
+  ) {
     if !started { json.raw(opening) }
-    json.raw("]")
+    json.raw("],")
+    members(&json)
+    json.raw(",")
+    Self.appendErrors(errors, to: &json)
+    json.raw("}\n")
   }
 
-  /// `"errors":[{"provider","kind","status","message","request_id"},…]`: how
-  /// every listing document (`list`, `audit`) reports the providers that failed.
-  static func appendErrors(_ errors: [KeyError], to json: inout JSONText) {
+  /// `"errors":[{"provider","kind","status","message","request_id"},…]`.
+  private static func appendErrors(_ errors: [KeyError], to json: inout JSONText) {
     json.raw("\"errors\":[")
     for (index, error) in errors.enumerated() {
       if index > 0 { json.raw(",") }

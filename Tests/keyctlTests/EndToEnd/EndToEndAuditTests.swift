@@ -65,45 +65,50 @@ struct ExpectedFindings {
   }
 
   /// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SS[.fff]Z` (how keyctl prints
-  /// dates), by the civil-from-days arithmetic, with no formatter or locale.
+  /// dates, from 1970 on), counted year by year and month by month: a plainer
+  /// way than KeyCore's, and no formatter or locale.
   static func seconds(_ text: String) -> Double? {
-    let scalars = Array(text.utf8)
-    guard scalars.count >= 20, scalars.last == UInt8(ascii: "Z") else { return nil }
+    let bytes = Array(text.utf8)
+    guard bytes.count >= 20, bytes.last == UInt8(ascii: "Z") else { return nil }
     func number(_ from: Int, _ count: Int) -> Int? {
-      Int(String(decoding: scalars[from..<from + count], as: UTF8.self))
+      Int(String(decoding: bytes[from..<from + count], as: UTF8.self))
     }
-    guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-      let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2)
+    guard let year = number(0, 4), year >= 1970, let month = number(5, 2),
+      let day = number(8, 2), let hour = number(11, 2), let minute = number(14, 2),
+      let second = number(17, 2)
     else { return nil }
-    let fraction =
-      scalars.count > 20
-      ? Double("0" + String(decoding: scalars[19..<scalars.count - 1], as: UTF8.self)) ?? 0 : 0
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yearOfEra = y - era * 400
-    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    let days = era * 146_097 + dayOfEra - 719_468
-    return Double(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction
+    var days = (1970..<year).reduce(0) { $0 + (isLeap($1) ? 366 : 365) }
+    days += monthLengths(year).prefix(month - 1).reduce(0, +) + day - 1
+    let fraction = Double("0" + String(decoding: bytes[19..<bytes.count - 1], as: UTF8.self))
+    return Double(days * 86_400 + hour * 3600 + minute * 60 + second) + (fraction ?? 0)
   }
 
-  /// `seconds` printed back, as `--as-of` takes it.
+  /// Whole `seconds` since 1970 as `--as-of` takes them, found the same plain way.
   static func text(_ seconds: Double) -> String {
-    let whole = Int(seconds)
-    let days = whole / 86_400
-    let rest = whole % 86_400
-    let z = days + 719_468
-    let era = (z >= 0 ? z : z - 146_096) / 146_097
-    let dayOfEra = z - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let mp = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * mp + 2) / 5 + 1
-    let month = mp < 10 ? mp + 3 : mp - 9
-    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    var days = Int(seconds) / 86_400
+    let rest = Int(seconds) % 86_400
+    var year = 1970
+    while days >= (isLeap(year) ? 366 : 365) {
+      days -= isLeap(year) ? 366 : 365
+      year += 1
+    }
+    var month = 1
+    for length in monthLengths(year) {
+      if days < length { break }
+      days -= length
+      month += 1
+    }
     func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-    return "\(year)-\(two(month))-\(two(day))T\(two(rest / 3600)):\(two(rest % 3600 / 60)):"
+    return "\(year)-\(two(month))-\(two(days + 1))T\(two(rest / 3600)):\(two(rest % 3600 / 60)):"
       + "\(two(rest % 60))Z"
+  }
+
+  private static func isLeap(_ year: Int) -> Bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+  }
+
+  private static func monthLengths(_ year: Int) -> [Int] {
+    [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
   }
 }
 
@@ -202,6 +207,18 @@ struct EndToEndAuditTests {
     #expect(try result.json()["checked"] as? [String: Int] == perProvider)
     #expect((try result.json()["errors"] as? [Any])?.isEmpty == true)
     expectClean(result)
+  }
+
+  /// The test's own date arithmetic, against instants Python's datetime gives.
+  @Test(arguments: [
+    ("2024-02-29T00:00:00Z", 1_709_164_800.0), ("2025-03-31T23:59:59Z", 1_743_465_599),
+    ("2030-06-01T00:00:00Z", 1_906_502_400), ("2025-12-31T12:30:05Z", 1_767_184_205),
+    ("1970-01-01T00:00:00Z", 0),
+  ])
+  func theTestsDateArithmeticIsRight(text: String, seconds: Double) {
+    #expect(ExpectedFindings.seconds(text) == seconds)
+    #expect(ExpectedFindings.text(seconds) == text)
+    #expect(ExpectedFindings.seconds("2025-03-31T23:59:59.250Z") == 1_743_465_599.25)
   }
 
   /// Whole days are elapsed time: a key created exactly `--max-age` days
