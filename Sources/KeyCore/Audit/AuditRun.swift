@@ -83,14 +83,13 @@ extension Audit {
     var checked: [ProviderID: Int] = [:]
     for provider in request.providers { checked[provider.id] = 0 }
     var total = 0
+    let judge = Judge(asOf: request.asOf, thresholds: request.thresholds, rules: request.rules)
     let listing = ListingRequest(providers: request.providers, options: request.listOptions)
     let result = try await Listing.run(listing) { provider, keys in
       checked[provider, default: 0] += keys.count
+      let applicable = judge.rules(for: provider)
       var findings: [Finding] = []
-      for key in keys {
-        findings += Audit.findings(
-          for: key, asOf: request.asOf, thresholds: request.thresholds, rules: request.rules)
-      }
+      for key in keys { findings += judge.findings(for: key, among: applicable) }
       total += findings.count
       try await deliver(AuditBatch(provider: provider, keys: keys, findings: findings))
     }
