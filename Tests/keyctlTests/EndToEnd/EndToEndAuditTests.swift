@@ -307,6 +307,32 @@ struct EndToEndAuditTests {
     #expect(result.stderr == "No findings (470 keys checked).\n")
   }
 
+  /// A provider whose keys carry dates keyctl cannot read (the simulator's
+  /// `bad_dates`: years past 9999, month 13, no date at all): one stderr note
+  /// per key, as `list` gives, and no finding from a date that is not there —
+  /// never a crash. The other fields are still judged.
+  @Test func unreadableDatesAreNotesNotFindings() async throws {
+    let sim = try Simulator(["--px0-keys", "40"])
+    try await sim.fault(["provider": "px0", "kind": "bad_dates", "times": -1])
+    let environment = sim.environment(["px0"])
+    let dated = try await Keyctl.run(
+      ["audit", "-p", "px0", "--as-of", "2025-06-01", "--rules", "old,never_used"],
+      environment: environment)
+    #expect(dated.status == 0, "\(dated.stderr)")
+    #expect(dated.stdout.isEmpty)
+    let lines = dated.stderr.split(separator: "\n")
+    #expect(lines.last == "No findings (40 keys checked).")
+    let notes = lines.dropLast()
+    #expect(notes.count == 40)
+    #expect(notes.allSatisfy { $0.hasPrefix("keyctl: px0 key ") && $0.hasSuffix("shown as null") })
+
+    let used = try await Keyctl.run(
+      ["audit", "-p", "px0", "--as-of", "2025-06-01", "--rules", "unused", "-o", "ndjson"],
+      environment: environment)
+    #expect(used.status == 9, "last use is still read: \(used.stderr)")
+    #expect(try used.lines().allSatisfy { $0["rule"] as? String == "unused" })
+  }
+
   /// ndjson findings leave keyctl as their page arrives: with fal's second
   /// page held by the server, the first page's findings (about 45 KB, less
   /// than the output buffer, so only a flush gets them out) are already in
