@@ -49,6 +49,23 @@ def medians(work: str, name: str) -> list[tuple[float, float, float]]:
     return [(statistics.median(times), min(times), max(times)) for times in pooled.values()]
 
 
+def check_exit_codes(work: str, name: str) -> None:
+    """Stops the report when a timed run exited otherwise than it should.
+
+    The listing rounds run hyperfine with -i because `keyctl audit` exits 9
+    when it has findings (every key is one here); so each run's exit code is
+    checked: 9 for the audit, 0 for everything else.
+    """
+    for path in sorted(f for f in os.listdir(work) if re.fullmatch(re.escape(name) + r"(-r\d+)?\.json", f)):
+        with open(os.path.join(work, path), encoding="utf-8") as f:
+            for result in json.load(f)["results"]:
+                expected = 9 if " audit " in result["command"] else 0
+                codes = set(result.get("exit_codes") or [expected])
+                if codes != {expected}:
+                    sys.exit(f"report.py: '{result['command']}' exited {sorted(codes)} in {path}, "
+                             f"expected {expected}: its timings mean nothing")
+
+
 def rss_kib(work: str, label: str) -> float | None:
     """Median peak RSS (KiB) over the runs rss-LABEL-N.txt."""
     values = []
@@ -135,7 +152,8 @@ def main() -> int:
 
     # listing
     for delay in (0, 20):
-        ndjson, jsonout, floor = medians(work, f"list{delay}")
+        check_exit_codes(work, f"list{delay}")
+        ndjson, jsonout, floor, audit = medians(work, f"list{delay}")
         (loop,) = medians(work, f"loop{delay}")
         title = "no added latency" if delay == 0 else f"{delay} ms added to every request"
         add(f"### Listing {n:,} fal keys, {title}")
@@ -150,6 +168,11 @@ def main() -> int:
         add(timing_row("`keyctl list -p fal -o json`", jsonout, ratio(jsonout[0] / floor[0])))
         add(timing_row("floor: one `curl`, one connection", floor, "1.00x"))
         add(timing_row("curl + jq loop", loop, ratio(loop[0] / floor[0])))
+        add(timing_row("`keyctl audit -p fal -o ndjson` (every key a finding)", audit,
+                       ratio(audit[0] / floor[0])))
+        add("")
+        add(f"keyctl audit / keyctl list of the same keys (ndjson): "
+            f"**{ratio(audit[0] / ndjson[0])}**.")
         add("")
         line = (f"curl+jq loop / keyctl: {ratio(loop[0] / ndjson[0])} (ndjson), "
                 f"{ratio(loop[0] / jsonout[0])} (json).")
@@ -163,6 +186,9 @@ def main() -> int:
             value = figure[0] / floor[0]
             goal(f"{n:,} fal keys, {delay} ms/request: keyctl -o {fmt} / floor", ratio(value),
                  f"≤ {limit}x", value <= limit)
+        value = audit[0] / ndjson[0]
+        goal(f"{n:,} fal keys, {delay} ms/request: keyctl audit / keyctl list (ndjson)",
+             ratio(value), "≤ 1.1x", value <= 1.1)
         if delay == 0:
             for fmt, figure in (("ndjson", ndjson), ("json", jsonout)):
                 value = loop[0] / figure[0]
@@ -225,23 +251,25 @@ def main() -> int:
     # memory
     add("### Peak RSS (`/usr/bin/time -v`)")
     add("")
-    add("| listing | ndjson | json |")
-    add("| --- | ---: | ---: |")
-    add(f"| `keyctl --version` (baseline) | {mib(rss_kib(work, 'baseline'))} | |")
+    add("| listing | list ndjson | list json | audit ndjson |")
+    add("| --- | ---: | ---: | ---: |")
+    add(f"| `keyctl --version` (baseline) | {mib(rss_kib(work, 'baseline'))} | | |")
     for count in (small, large):
         add(f"| {count:,} fal keys | {mib(rss_kib(work, f'ndjson-{count}'))} | "
-            f"{mib(rss_kib(work, f'json-{count}'))} |")
+            f"{mib(rss_kib(work, f'json-{count}'))} | {mib(rss_kib(work, f'audit-{count}'))} |")
     add("")
     growth = {}
-    for fmt in ("ndjson", "json"):
+    for fmt in ("ndjson", "json", "audit"):
         a, b = rss_kib(work, f"{fmt}-{small}"), rss_kib(work, f"{fmt}-{large}")
         growth[fmt] = None if a is None or b is None else b - a
-    add(f"Growth from {small:,} to {large:,} keys: ndjson {mib(growth['ndjson'])}, "
-        f"json {mib(growth['json'])}.")
+    add(f"Growth from {small:,} to {large:,} keys: list ndjson {mib(growth['ndjson'])}, "
+        f"list json {mib(growth['json'])}, audit ndjson (every key a finding) "
+        f"{mib(growth['audit'])}.")
     add("")
-    ok = growth["ndjson"] is not None and growth["ndjson"] <= 10 * 1024
-    goal(f"ndjson peak RSS growth, {small:,} → {large:,} keys", mib(growth["ndjson"]),
-         "≤ 10 MiB", ok)
+    for fmt, label in (("ndjson", "ndjson"), ("audit", "audit ndjson")):
+        ok = growth[fmt] is not None and growth[fmt] <= 10 * 1024
+        goal(f"{label} peak RSS growth, {small:,} → {large:,} keys", mib(growth[fmt]),
+             "≤ 10 MiB", ok)
 
     # assemble
     quick = meta.get("quick") == "1"

@@ -125,7 +125,7 @@ enum EchoCommand: Command {
     #expect(HelpCommand.topic.spec.synopsis == "[COMMAND]")
     #expect(
       HelpCommand.topic.spec.choices?.values(commands: Commands.all)
-        == ["list", "get", "create", "update", "delete", "rotate", "providers", "help"])
+        == ["list", "get", "create", "update", "delete", "rotate", "audit", "providers", "help"])
   }
 
   /// A long name means one option everywhere: every declaration of it reads

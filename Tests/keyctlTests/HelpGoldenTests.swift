@@ -18,6 +18,7 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
     GoldenCase(file: "help-create", arguments: ["create", "--help"], columns: 80),
     GoldenCase(file: "help-get", arguments: ["get", "--help"], columns: 80),
     GoldenCase(file: "help-update", arguments: ["update", "--help"], columns: 80),
+    GoldenCase(file: "help-audit", arguments: ["audit", "--help"], columns: 80),
     GoldenCase(file: "help-providers", arguments: ["providers", "--help"], columns: 80),
     GoldenCase(file: "help-delete", arguments: ["delete", "--help"], columns: 80),
     GoldenCase(file: "help-rotate", arguments: ["rotate", "--help"], columns: 80),
@@ -70,7 +71,7 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
     #expect(page.hasSuffix("\n") && !page.hasSuffix("\n\n"))
   }
 
-  @Test(arguments: ["list", "get", "create", "update", "delete", "rotate", "providers"])
+  @Test(arguments: ["list", "get", "create", "update", "delete", "rotate", "audit", "providers"])
   func everyWayToAskGivesTheSamePage(_ command: String) async {
     let pages = [
       ["help", command], [command, "--help"], [command, "-h"], ["-h", command],
@@ -114,7 +115,7 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
     #expect(unknown.stderr.contains("unknown command 'nope'"))
     #expect(
       unknown.stderr.contains(
-        "Commands: list, get, create, update, delete, rotate, providers, help."))
+        "Commands: list, get, create, update, delete, rotate, audit, providers, help."))
     #expect(unknown.stderr.contains("See 'keyctl --help'."))
 
     let typo = await TestCLI.run(["help", "creat"])

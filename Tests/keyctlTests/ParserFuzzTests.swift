@@ -28,7 +28,7 @@ struct ArgumentGenerator {
   var random: SeededGenerator
 
   static let commands = [
-    "list", "get", "create", "update", "delete", "revoke", "rotate", "providers", "help",
+    "list", "get", "create", "update", "delete", "revoke", "rotate", "audit", "providers", "help",
   ]
   static let commandMisses = [
     "lst", "crate", "Create", "LIST", "provider", "hlep", "version", "ls", "", " list", "list ",
@@ -118,7 +118,8 @@ struct ArgumentGenerator {
     "N": ["0", "1", "3", "50", "100", "1000"],
     "TOKEN": ["eyJ2IjoxfQ", "AAAA", "k1.fal.MQ"],
     "TEXT": ["ci", "Production Key", "ключ", "a b"],
-    "LIST": ["id,name", "provider,id,created_at", "raw"],
+    "LIST": ["id,name", "provider,id,created_at", "raw", "old,expired", "never_used", "olde"],
+    "DAYS": ["0", "30", "90", "-1", "1.5"],
     "FIELD": ["created_at", "-created_at", "name", "-name"],
     "UUID": ["7d2c3f1e-5b4a-4c8d-9e0f-1a2b3c4d5e6f", "0df9e665-d932-5740-b2c7-b52af166bc11"],
     "SCOPE": ["read_render", "all", "admin"],
@@ -245,13 +246,14 @@ struct ArgumentGenerator {
     return stdoutProblem(outcome.stdout)
   }
 
-  /// On failure stdout is empty, except that `list -o json` still prints its one
-  /// document: no keys, and the reasons in `errors`.
+  /// On failure stdout is empty, except that `list -o json` and `audit -o json`
+  /// still print their one document: no keys (or findings), and the reasons in
+  /// `errors`.
   static func stdoutProblem(_ stdout: String) -> String? {
     if stdout.isEmpty { return nil }
     guard
       let object = try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any],
-      let keys = object["keys"] as? [Any], keys.isEmpty,
+      let items = (object["keys"] ?? object["findings"]) as? [Any], items.isEmpty,
       let errors = object["errors"] as? [[String: Any]], !errors.isEmpty
     else { return "failure with stdout: \(stdout.prefix(300))" }
     return nil

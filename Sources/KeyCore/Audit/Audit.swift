@@ -15,8 +15,43 @@ public enum Audit {
     for key: ApiKey, asOf: Date, thresholds: AuditThresholds = AuditThresholds(),
     rules: [AuditRule] = AuditRule.allCases
   ) -> [Finding] {
-    AuditRule.allCases.filter(rules.contains).compactMap {
-      $0.evaluate(key, asOf: asOf, thresholds: thresholds)
+    let judge = Judge(asOf: asOf, thresholds: thresholds, rules: rules)
+    return judge.findings(for: key, among: judge.rules(for: key.provider))
+  }
+
+  /// One audit's instant, thresholds and rules, with what every key's
+  /// evaluation shares worked out once: the as-of day as text, and, asked
+  /// once per page, the rules that apply to a provider's keys. An audit of
+  /// 10,000 keys then looks each provider's descriptor up once a page rather
+  /// than once a key and rule, which kept it from costing no more than `list`.
+  struct Judge {
+    /// When the keys are judged.
+    let asOf: Date
+    /// The limits of the time-based rules.
+    let thresholds: AuditThresholds
+    /// The rules checked, in `AuditRule.allCases` order.
+    let rules: [AuditRule]
+    /// `asOf` as `YYYY-MM-DD`, for the details.
+    let asOfDay: String
+
+    /// The judge of an audit; `rules` in any order, repeats counted once.
+    init(asOf: Date, thresholds: AuditThresholds, rules: [AuditRule]) {
+      self.asOf = asOf
+      self.thresholds = thresholds
+      self.rules = AuditRule.allCases.filter(rules.contains)
+      asOfDay = AuditRule.dateOnly(asOf)
+    }
+
+    /// The rules checked that apply to `provider`'s keys.
+    func rules(for provider: ProviderID) -> [AuditRule] {
+      rules.filter { $0.applies(to: provider) }
+    }
+
+    /// The findings for `key` among `applicable` (`rules(for:)` of its provider).
+    func findings(for key: ApiKey, among applicable: [AuditRule]) -> [Finding] {
+      applicable.compactMap { rule in
+        rule.detail(key, self).map { Finding(rule: rule, detail: $0, key: key) }
+      }
     }
   }
 }
@@ -28,15 +63,14 @@ extension AuditRule {
   /// The finding if `key` breaks this rule as of `asOf`, else nil; always nil
   /// for a provider that does not report the field the rule reads.
   public func evaluate(_ key: ApiKey, asOf: Date, thresholds: AuditThresholds) -> Finding? {
-    guard applies(to: key.provider), let detail = detail(key, asOf, thresholds) else {
-      return nil
-    }
-    return Finding(rule: self, detail: detail, key: key)
+    let judge = Audit.Judge(asOf: asOf, thresholds: thresholds, rules: [self])
+    return judge.findings(for: key, among: judge.rules(for: key.provider)).first
   }
 
-  /// Why the key breaks the rule, or nil when it does not.
-  private func detail(_ key: ApiKey, _ asOf: Date, _ thresholds: AuditThresholds) -> String? {
-    let asOfDay = Self.dateOnly(asOf)
+  /// Why the key breaks the rule as `judge` sees it, or nil when it does not
+  /// (the caller has checked that the rule applies to the key's provider).
+  fileprivate func detail(_ key: ApiKey, _ judge: Audit.Judge) -> String? {
+    let (asOf, thresholds, asOfDay) = (judge.asOf, judge.thresholds, judge.asOfDay)
     /// The three "too long ago" rules: as-of − `date` > `limit` days, or nil
     /// (also when the date is unknown).
     func elapsed(since date: Date?, _ label: String, limit: Int) -> String? {
@@ -87,7 +121,10 @@ extension AuditRule {
 
   /// `YYYY-MM-DD` in UTC: what a person compares with a calendar.
   static func dateOnly(_ date: Date) -> String {
-    let text = ISO8601.format(date)
-    return text.split(separator: "T", maxSplits: 1).first.map(String.init) ?? text
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(24)
+    ISO8601.append(date, to: &bytes)
+    let end = bytes.firstIndex(of: UInt8(ascii: "T")) ?? bytes.endIndex
+    return String(decoding: bytes[..<end], as: UTF8.self)
   }
 }

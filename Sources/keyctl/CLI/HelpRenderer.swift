@@ -86,11 +86,13 @@ enum HelpRenderer {
     + "with --profile NAME or KEYCTL_PROFILE. 'keyctl providers' shows what is used."
 
   /// The exit-code table: success, each code an error kind ends with (its
-  /// `KeyError.Kind.summary`), and the signals handled like Ctrl-C, in
-  /// increasing order. A test checks it covers every kind.
+  /// `KeyError.Kind.summary`), `audit`'s findings, and the signals handled
+  /// like Ctrl-C, in increasing order. A test checks it covers every kind.
   static var exitCodes: [(code: Int32, meaning: String)] {
     var table: [(code: Int32, meaning: String)] = [(0, "success")]
     table += KeyError.exitCodeSummaries.map { ($0.code, $0.summary) }
+    // Not an error, so no error kind brings it: the one code a command returns on its own.
+    table.append((Audit.findingsExitCode, Audit.findingsExitSummary))
     for signal in Interrupts.handled {
       guard let name = Interrupts.name(of: signal) else { continue }
       table.append((Interrupts.exitCode(for: signal), "interrupted by \(name)"))

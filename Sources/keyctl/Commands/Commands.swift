@@ -11,6 +11,7 @@ enum Commands {
     UpdateCommand.self,
     DeleteCommand.self,
     RotateCommand.self,
+    AuditCommand.self,
     ProvidersCommand.self,
     HelpCommand.self,
   ]

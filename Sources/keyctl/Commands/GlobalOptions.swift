@@ -17,8 +17,8 @@ extension Options {
   static let provider = Option<[ProviderID]>(
     "provider", short: "p", value: "NAME", repeatable: true, choices: .source(.providers),
     commaSeparated: true,
-    help: "Which provider(s). For list: repeatable and comma-separated; default: every provider "
-      + "whose credentials are set.",
+    help: "Which provider(s). For list and audit: repeatable and comma-separated; default: every "
+      + "provider whose credentials are set.",
     absent: []
   ) { values, context in
     var providers: [ProviderID] = []

@@ -99,35 +99,15 @@ enum ListCommand: Command {
       invocation[Options.fields]
       ?? (globals.format == .table ? KeyField.tableDefault : KeyField.allCases)
 
-    let registry = try globals.registry(context)
-    let selected = try selectProviders(globals, invocation, registry, context)
-    let overrides = ProviderRegistry.Overrides(
-      baseURL: globals.baseURL, orgID: invocation[Options.orgID])
-    // A base URL that would be refused is a usage error for the whole call,
-    // reported before any provider is asked anything (or any credential
-    // command is run).
-    for id in selected {
-      _ = try registry.baseURL(for: id, overrides: overrides)
-    }
-    var providers: [any KeyProvider] = []
-    var errors: [KeyError] = []
-    // One after another: a credential_command may ask a password manager,
-    // and two asking at once would confuse the person answering.
-    for id in selected {
-      do {
-        providers.append(try await registry.make(id, overrides: overrides))
-      } catch let error as KeyError {
-        // Ctrl-C while a credential command runs ends the whole call.
-        if selected.count == 1 || error.kind == .interrupted { throw error }
-        errors.append(error)
-      }
-    }
+    let setup = try await ListingProviders(globals, invocation, context)
+    let providers = setup.adapters
     let cursor = try invocation[Options.cursor].map {
       try PageCursor.decode($0, providers: providers.map(\.id), filter: options.fingerprint)
     }
 
     var writer = makeWriter(globals, fields: fields, context: context)
     var sorted: [ApiKey] = []
+    var errors: [KeyError] = []
     let result: ListingResult
     do {
       result = try await Listing.run(
@@ -140,8 +120,7 @@ enum ListCommand: Command {
       if let sort {
         try writer.write(sort.apply(sorted))
       }
-      errors += result.errors
-      errors.sort { ($0.provider ?? .fal) < ($1.provider ?? .fal) }
+      errors = setup.errors(adding: result.errors)
       try writer.finish(nextCursor: result.nextCursor?.encoded(), errors: errors)
     } catch is OutputClosed {
       // The reader took what it wanted (`keyctl list | head -1`): a pipeline's
@@ -152,45 +131,7 @@ enum ListCommand: Command {
     if let next = result.nextCursor, globals.format == .ndjson {
       context.stderr.line("next_cursor: \(next.encoded())")
     }
-    return exitCode(errors: errors, providers: selected.count)
-  }
-
-  /// Partial success is 7; when every provider failed, their common code (or 7 when they differ).
-  static func exitCode(errors: [KeyError], providers: Int) -> Int32 {
-    if errors.isEmpty { return 0 }
-    if errors.count < providers { return KeyError(.partial, "").exitCode }
-    let codes = Set(errors.map(\.exitCode))
-    return codes.count == 1 ? codes.first ?? 7 : 7
-  }
-
-  /// The providers named with -p, else every provider whose credential is
-  /// configured — a variable set, or a source in the config file (a
-  /// `credential_command` counts without being run) — saying on stderr which
-  /// were skipped.
-  private static func selectProviders(
-    _ globals: GlobalOptions, _ invocation: Invocation, _ registry: ProviderRegistry,
-    _ context: CommandContext
-  ) throws -> [ProviderID] {
-    if !globals.providers.isEmpty {
-      try globals.checkProviderOptions(invocation, selected: globals.providers)
-      return globals.providers
-    }
-    let configured = ProviderID.allCases.filter(registry.isConfigured)
-    guard !configured.isEmpty else {
-      let advice = ProviderID.allCases.map { "  \($0.rawValue): \($0.credentialAdvice)" }
-      throw KeyError(
-        .auth, "no provider credentials are set",
-        hint: "Set at least one of:\n" + advice.joined(separator: "\n")
-          + "\nor name a credential source in the config file (see 'keyctl --help').")
-    }
-    let skipped = ProviderID.allCases.filter { !configured.contains($0) }
-    if !skipped.isEmpty {
-      context.stderr.line(
-        "keyctl: skipping \(skipped.map(\.rawValue).joined(separator: ", ")): no credentials set "
-          + "(see 'keyctl providers')")
-    }
-    try globals.checkProviderOptions(invocation, selected: configured)
-    return configured
+    return setup.exitCode(errors: errors)
   }
 
   /// The writer for the format asked for.

@@ -41,10 +41,8 @@ struct JSONEnvelopeWriter: ListWriter {
   let sink: OutputSink
   /// The fields of each key object, in order.
   let fields: [KeyField]
-  /// Whether `{"keys":[` has been written.
-  private var started = false
-  /// Whether the next key is the first (no comma before it).
-  private var first = true
+  /// The open `keys` array.
+  private var keys = StreamedArray(opening: "{\"keys\":[")
 
   /// A writer that has written nothing yet.
   init(sink: OutputSink, fields: [KeyField]) {
@@ -56,13 +54,8 @@ struct JSONEnvelopeWriter: ListWriter {
   mutating func write(_ keys: [ApiKey]) throws {
     var json = JSONText()
     json.bytes.reserveCapacity(keys.count * 400 + 16)
-    if !started {
-      json.raw("{\"keys\":[")
-      started = true
-    }
     for key in keys {
-      if !first { json.raw(",") }
-      first = false
+      self.keys.next(&json)
       KeyField.appendObject(key, fields: fields, to: &json)
     }
     try sink.write(bytes: json.bytes)
@@ -71,17 +64,61 @@ struct JSONEnvelopeWriter: ListWriter {
   /// Closes the array and writes `next_cursor` and `errors`.
   mutating func finish(nextCursor: String?, errors: [KeyError]) throws {
     var json = JSONText()
-    json.raw(started ? "]" : "{\"keys\":[]")
-    json.raw(",\"next_cursor\":")
-    json.string(nextCursor)
-    json.raw(",\"errors\":[")
+    keys.close(&json, errors: errors) { json in
+      json.raw("\"next_cursor\":")
+      json.string(nextCursor)
+    }
+    try sink.write(bytes: json.bytes)
+    try sink.flush()
+  }
+}
+
+/// The array a streamed JSON document opens with (`{"keys":[` for `list`,
+/// `{"findings":[` for `audit`), written element by element as data arrives:
+/// the opening goes out with the first element, a comma before every later one.
+struct StreamedArray {
+  /// The document's start up to the array's `[`.
+  let opening: StaticString
+  /// Whether the opening has been written.
+  private var started = false
+
+  /// An array of which nothing is written yet.
+  init(opening: StaticString) {
+    self.opening = opening
+  }
+
+  /// Writes what goes before the next element: the opening, or a comma.
+  mutating func next(_ json: inout JSONText) {
+    if started {
+      json.raw(",")
+    } else {
+      json.raw(opening)
+      started = true
+    }
+  }
+
+  /// Ends the document: closes the array (writing the opening first when it
+  /// had no element), then the caller's `members`, then `errors` — the way
+  /// every listing document (`list`, `audit`) reports the providers that failed.
+  func close(
+    _ json: inout JSONText, errors: [KeyError], members: (inout JSONText) -> Void
+  ) {
+    if !started { json.raw(opening) }
+    json.raw("],")
+    members(&json)
+    json.raw(",")
+    Self.appendErrors(errors, to: &json)
+    json.raw("}\n")
+  }
+
+  /// `"errors":[{"provider","kind","status","message","request_id"},…]`.
+  private static func appendErrors(_ errors: [KeyError], to json: inout JSONText) {
+    json.raw("\"errors\":[")
     for (index, error) in errors.enumerated() {
       if index > 0 { json.raw(",") }
       ErrorRenderer.appendJSON(error, provider: true, to: &json)
     }
-    json.raw("]}\n")
-    try sink.write(bytes: json.bytes)
-    try sink.flush()
+    json.raw("]")
   }
 }
 
