@@ -8,6 +8,7 @@ enum Commands {
     ListCommand.self,
     CreateCommand.self,
     ProvidersCommand.self,
+    CompletionCommand.self,
     HelpCommand.self,
   ]
 }
