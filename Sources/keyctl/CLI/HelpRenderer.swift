@@ -20,9 +20,12 @@ enum HelpRenderer {
     out += "\n" + section("GLOBAL OPTIONS", Options.global, commands: commands, width: width)
     out += "\nCREDENTIALS (read from the environment only, never from a command-line value):\n"
     for provider in ProviderID.allCases {
+      // Settings read from the environment too (px0's PX0_ORG_ID) are listed with the provider.
+      let also = (provider.descriptor?.settings ?? []).flatMap(\.variables)
       out += column(
         "  " + provider.rawValue,
-        provider.credentialVariables.joined(separator: ", ") + "; base URL: "
+        provider.credentialVariables.joined(separator: ", ")
+          + (also.isEmpty ? "" : "; also: " + also.joined(separator: ", ")) + "; base URL: "
           + provider.baseURLVariables.joined(separator: ", "),
         pad: 14, width: width)
     }
