@@ -26,13 +26,13 @@ enum FishCompletion {
     }
     out += "\n# Global options: every command takes them, before or after its name.\n"
     for option in model.global {
-      out += line(option, condition: nil)
+      out += line(option, condition: "__keyctl_options")
     }
     let globalNames = Set(model.global.map(\.long))
     for command in model.commands {
       out += "\n# keyctl \(command.name)\n"
       for option in command.options where !globalNames.contains(option.long) {
-        out += line(option, condition: "__keyctl_using \(command.name)")
+        out += line(option, condition: "__keyctl_options \(command.name)")
       }
       for (index, positional) in command.positionals.enumerated() {
         guard let values = arguments(CompletionValues(positional.choices), list: false) else {
@@ -86,7 +86,7 @@ enum FishCompletion {
 
     # __keyctl_scan: the words before the cursor read as keyctl's parser reads them.
     # Prints whether a command was named, the command (aliases resolved; empty
-    # when unknown) and how many arguments follow it.
+    # when unknown), how many arguments follow it and whether -- ended the options.
     function __keyctl_scan
         set -l words (commandline -opc)
         set -e words[1]
@@ -98,7 +98,7 @@ enum FishCompletion {
         for word in $words
             if test $pending = 1
                 set pending 0
-            else if test $ended = 0; and test "$word" = --
+            else if test $ended = 0; and test "x$word" = x--
                 set ended 1
             else if test $ended = 0; and string match -q -- '--?*' $word
                 if not string match -q -- '*=*' $word; and __keyctl_takes_value $word
@@ -122,7 +122,7 @@ enum FishCompletion {
                 set index (math $index + 1)
             end
         end
-        printf '%s\\n' $named "$command" $index
+        printf '%s\\n' $named "$command" $index $ended
     end
 
     # __keyctl_needs_command: no command has been named yet.
@@ -131,9 +131,13 @@ enum FishCompletion {
         test $scan[1] = 0
     end
 
-    # __keyctl_using COMMAND: the command line is COMMAND's.
-    function __keyctl_using
+    # __keyctl_options [COMMAND]: options may still come (no --, no unknown
+    # command), and the command line is COMMAND's when one is given.
+    function __keyctl_options
         set -l scan (__keyctl_scan)
+        test $scan[4] = 0; or return 1
+        test $scan[1] = 1; and test -z "$scan[2]"; and return 1
+        set -q argv[1]; or return 0
         test "$scan[2]" = $argv[1]
     end
 
