@@ -175,23 +175,19 @@ struct BashCompletionTests {
     program: String = Keyctl.binary.path, environment: [String: String] = [:]
   ) async throws -> [[String]] {
     let bash = try ExternalTool.require("bash")
-    let directory = try ExternalTool.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let scriptFile = directory.appendingPathComponent("keyctl.bash")
-    let driverFile = directory.appendingPathComponent("driver.bash")
-    let casesFile = directory.appendingPathComponent("cases")
-    try script.write(to: scriptFile, atomically: true, encoding: .utf8)
-    try (driver + "\n").write(to: driverFile, atomically: true, encoding: .utf8)
     let lines = cases.map { $0.words.map { $0 + "\u{1F}" }.joined() + "\n" }.joined()
-    try lines.write(to: casesFile, atomically: true, encoding: .utf8)
+    let files = ["keyctl.bash": script, "driver.bash": driver + "\n", "cases": lines]
     var variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     variables["BASH_ENV"] = nil
-    let result = try await ExternalTool.run(
-      bash,
-      [
-        "-c", "exec < \"$0\"; source \"$1\" \"$2\" \"$3\"", casesFile.path, driverFile.path,
-        scriptFile.path, program,
-      ], environment: variables)
+    let result = try await ExternalTool.withFiles(files) { directory in
+      try await ExternalTool.run(
+        bash,
+        ["-c", "exec < \"$0\"; source \"$1\" \"$2\" \"$3\""]
+          + ["cases", "driver.bash", "keyctl.bash"].map {
+            directory.appendingPathComponent($0).path
+          }
+          + [program], environment: variables)
+    }
     #expect(result.status == 0)
     #expect(result.stderr.isEmpty, "bash said: \(result.stderr)")
     let replies = result.stdout.components(separatedBy: "\u{1E}\n").dropLast().map {
@@ -301,20 +297,16 @@ struct ZshCompletionTests {
   /// The matches zsh offers when Tab is pressed at the end of `line`.
   static func complete(_ line: String, mode: String = "source") async throws -> [String] {
     let zsh = try ExternalTool.require("zsh")
-    let directory = try ExternalTool.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let scriptFile = directory.appendingPathComponent("_keyctl")
-    let harnessFile = directory.appendingPathComponent("capture.zsh")
-    try Shell.zsh.script(commands: Commands.all).write(
-      to: scriptFile, atomically: true, encoding: .utf8)
-    try harness.write(to: harnessFile, atomically: true, encoding: .utf8)
-    var environment = ProcessInfo.processInfo.environment
-    let binDirectory = Keyctl.binary.deletingLastPathComponent().path
-    environment["PATH"] = binDirectory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-    environment["HOME"] = directory.path
-    let result = try await ExternalTool.run(
-      zsh, ["-f", harnessFile.path, scriptFile.path, mode, line], environment: environment,
-      currentDirectory: directory)
+    let files = ["_keyctl": Shell.zsh.script(commands: Commands.all), "capture.zsh": harness]
+    let result = try await ExternalTool.withFiles(files) { directory in
+      try await ExternalTool.run(
+        zsh,
+        [
+          "-f", directory.appendingPathComponent("capture.zsh").path,
+          directory.appendingPathComponent("_keyctl").path, mode, line,
+        ], environment: ExternalTool.keyctlEnvironment(home: directory),
+        currentDirectory: directory)
+    }
     #expect(result.stdout.contains("CAPTURE-DONE"), "zsh did not complete: \(result.stdout)")
     var matches: [String] = []
     for part in result.stdout.components(separatedBy: "MATCH:").dropFirst() {
@@ -325,16 +317,8 @@ struct ZshCompletionTests {
   }
 
   @Test func theScriptParses() async throws {
-    let zsh = try ExternalTool.require("zsh")
-    let directory = try ExternalTool.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let file = directory.appendingPathComponent("_keyctl")
-    try Shell.zsh.script(commands: Commands.all).write(
-      to: file, atomically: true, encoding: .utf8)
-    let result = try await ExternalTool.run(zsh, ["-n", file.path])
-    #expect(result.status == 0)
-    #expect(result.stderr.isEmpty, "zsh -n: \(result.stderr)")
     let script = Shell.zsh.script(commands: Commands.all)
+    try await expectSyntaxChecks(script, shell: "zsh", arguments: ["-n"], file: "_keyctl")
     #expect(script.hasPrefix("#compdef keyctl\n"))
   }
 
@@ -372,24 +356,16 @@ struct FishCompletionTests {
   /// What fish offers for each line, without descriptions, sorted as fish sorts.
   static func complete(_ lines: [String]) async throws -> [[String]] {
     let fish = try ExternalTool.require("fish")
-    let directory = try ExternalTool.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let file = directory.appendingPathComponent("keyctl.fish")
-    try Shell.fish.script(commands: Commands.all).write(
-      to: file, atomically: true, encoding: .utf8)
-    var environment = ProcessInfo.processInfo.environment
-    let binDirectory = Keyctl.binary.deletingLastPathComponent().path
-    environment["PATH"] = binDirectory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-    environment["HOME"] = directory.path
-    environment["XDG_CONFIG_HOME"] = directory.path
-    environment["XDG_DATA_HOME"] = directory.path
-    let result = try await ExternalTool.run(
-      fish,
-      [
-        "--no-config", "-c",
-        "source $argv[1]; for line in $argv[2..-1]; complete -C $line; echo \\x1e; end",
-        file.path,
-      ] + lines, environment: environment)
+    let script = Shell.fish.script(commands: Commands.all)
+    let result = try await ExternalTool.withFiles(["keyctl.fish": script]) { directory in
+      try await ExternalTool.run(
+        fish,
+        [
+          "--no-config", "-c",
+          "source $argv[1]; for line in $argv[2..-1]; complete -C $line; echo \\x1e; end",
+          directory.appendingPathComponent("keyctl.fish").path,
+        ] + lines, environment: ExternalTool.keyctlEnvironment(home: directory))
+    }
     #expect(result.status == 0)
     #expect(result.stderr.isEmpty, "fish said: \(result.stderr)")
     return result.stdout.components(separatedBy: "\u{1E}\n").dropLast().map { block in
@@ -398,15 +374,9 @@ struct FishCompletionTests {
   }
 
   @Test func theScriptParses() async throws {
-    let fish = try ExternalTool.require("fish")
-    let directory = try ExternalTool.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let file = directory.appendingPathComponent("keyctl.fish")
-    try Shell.fish.script(commands: Commands.all).write(
-      to: file, atomically: true, encoding: .utf8)
-    let result = try await ExternalTool.run(fish, ["--no-config", "-n", file.path])
-    #expect(result.status == 0)
-    #expect(result.stderr.isEmpty, "fish -n: \(result.stderr)")
+    try await expectSyntaxChecks(
+      Shell.fish.script(commands: Commands.all), shell: "fish", arguments: ["--no-config", "-n"],
+      file: "keyctl.fish")
   }
 
   /// The cases every shell shares: commands, options, fixed and asked values
@@ -438,4 +408,17 @@ struct FishCompletionTests {
         ["--sort=-created_at", "--sort=-name"],
       ])
   }
+}
+
+/// `shell ARGUMENTS FILE` (`zsh -n`, `fish -n`) finds nothing wrong with `script`.
+func expectSyntaxChecks(
+  _ script: String, shell: String, arguments: [String], file: String,
+  sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+  let program = try ExternalTool.require(shell, sourceLocation: sourceLocation)
+  let result = try await ExternalTool.withFiles([file: script]) { directory in
+    try await ExternalTool.run(program, arguments + [directory.appendingPathComponent(file).path])
+  }
+  #expect(result.status == 0, sourceLocation: sourceLocation)
+  #expect(result.stderr.isEmpty, "\(shell): \(result.stderr)", sourceLocation: sourceLocation)
 }

@@ -19,25 +19,28 @@ import Testing
   /// The page rendered by groff as plain text: no bold or underline, and the
   /// minus sign some groff builds print for `\-` read back as `-`.
   static func rendered(_ page: String, groff: String) async throws -> String {
-    let directory = try ExternalTool.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let file = directory.appendingPathComponent("keyctl.1")
-    try page.write(to: file, atomically: true, encoding: .utf8)
-    let result = try await ExternalTool.run(
-      groff, ["-man", "-Tutf8", "-P-cbou", "-rLL=200n", file.path])
+    let result = try await Self.run(groff, ["-man", "-Tutf8", "-P-cbou", "-rLL=200n"], on: page)
     #expect(result.status == 0)
     return result.stdout.replacingOccurrences(of: "\u{2212}", with: "-")
       .replacingOccurrences(of: "\u{2010}", with: "-")
   }
 
+  /// `program ARGUMENTS keyctl.1` on a file holding `page`.
+  static func run(
+    _ program: String, _ arguments: [String], on page: String,
+    environment: [String: String]? = nil
+  ) async throws -> RunResult {
+    try await ExternalTool.withFiles(["keyctl.1": page]) { directory in
+      try await ExternalTool.run(
+        program, arguments + [directory.appendingPathComponent("keyctl.1").path],
+        environment: environment)
+    }
+  }
+
   @Test(.enabled(if: ExternalTool.available("groff")))
   func groffRendersItWithoutAWarning() async throws {
     let groff = try ExternalTool.require("groff")
-    let directory = try ExternalTool.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let file = directory.appendingPathComponent("keyctl.1")
-    try await Self.page().write(to: file, atomically: true, encoding: .utf8)
-    let result = try await ExternalTool.run(groff, ["-man", "-Tutf8", "-ww", file.path])
+    let result = try await Self.run(groff, ["-man", "-Tutf8", "-ww"], on: await Self.page())
     #expect(result.status == 0)
     #expect(result.stderr.isEmpty, "groff warned: \(result.stderr)")
     #expect(result.stdout.contains("KEYCTL(1)"))
@@ -48,14 +51,10 @@ import Testing
   @Test(.enabled(if: ExternalTool.available("man")))
   func manShowsIt() async throws {
     let man = try ExternalTool.require("man")
-    let directory = try ExternalTool.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let file = directory.appendingPathComponent("keyctl.1")
-    try await Self.page().write(to: file, atomically: true, encoding: .utf8)
     var environment = ProcessInfo.processInfo.environment
     environment["MANPAGER"] = "cat"
     environment["MANWIDTH"] = "80"
-    let result = try await ExternalTool.run(man, ["-l", file.path], environment: environment)
+    let result = try await Self.run(man, ["-l"], on: await Self.page(), environment: environment)
     #expect(result.status == 0)
     #expect(result.stderr.isEmpty, "man complained: \(result.stderr)")
     #expect(result.stdout.contains("NAME"))

@@ -91,7 +91,7 @@ enum Keyctl {
 
   /// Runs `process` with stdin from /dev/null, reading stdout and stderr to
   /// their ends at once (so a large one cannot block the child), and waits.
-  private static func runToEnd(_ process: Process) throws -> RunResult {
+  static func runToEnd(_ process: Process) throws -> RunResult {
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out

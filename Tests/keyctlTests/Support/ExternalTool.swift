@@ -44,27 +44,36 @@ enum ExternalTool {
         process.arguments = arguments
         process.environment = environment ?? ProcessInfo.processInfo.environment
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let errData = ErrorData()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-          errData.bytes = err.fileHandleForReading.readDataToEndOfFile()
-          group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return RunResult(
-          status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-          stderr: String(decoding: errData.bytes, as: UTF8.self))
+        return try Keyctl.runToEnd(process)
       }
     }.get()
+  }
+
+  /// Runs `body` in a fresh temporary directory holding `files` (name and
+  /// contents), removed afterwards.
+  static func withFiles<T>(
+    _ files: [String: String], _ body: (URL) async throws -> T
+  ) async throws -> T {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for (name, contents) in files {
+      try contents.write(
+        to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+    return try await body(directory)
+  }
+
+  /// The test's environment with the built keyctl first on PATH (so a
+  /// completion script that asks `keyctl` reaches it) and HOME in `home`, so
+  /// no shell start-up file of the machine's user is read.
+  static func keyctlEnvironment(home: URL) -> [String: String] {
+    var environment = ProcessInfo.processInfo.environment
+    let binDirectory = Keyctl.binary.deletingLastPathComponent().path
+    environment["PATH"] = binDirectory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+    environment["HOME"] = home.path
+    environment["XDG_CONFIG_HOME"] = home.path
+    environment["XDG_DATA_HOME"] = home.path
+    return environment
   }
 
   /// A fresh temporary directory, removed by the caller.
@@ -74,9 +83,4 @@ enum ExternalTool {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
   }
-}
-
-/// stderr's bytes, read on another thread; the DispatchGroup orders the write before the read.
-private final class ErrorData: @unchecked Sendable {
-  var bytes = Data()
 }
