@@ -304,7 +304,7 @@ struct ZshCompletionTests {
         [
           "-f", directory.appendingPathComponent("capture.zsh").path,
           directory.appendingPathComponent("_keyctl").path, mode, line,
-        ], environment: ExternalTool.keyctlEnvironment(home: directory),
+        ], environment: ExternalTool.keyctlEnvironment,
         currentDirectory: directory)
     }
     #expect(result.stdout.contains("CAPTURE-DONE"), "zsh did not complete: \(result.stdout)")
@@ -364,7 +364,7 @@ struct FishCompletionTests {
           "--no-config", "-c",
           "source $argv[1]; for line in $argv[2..-1]; complete -C $line; echo \\x1e; end",
           directory.appendingPathComponent("keyctl.fish").path,
-        ] + lines, environment: ExternalTool.keyctlEnvironment(home: directory))
+        ] + lines, environment: ExternalTool.keyctlEnvironment)
     }
     #expect(result.status == 0)
     #expect(result.stderr.isEmpty, "fish said: \(result.stderr)")

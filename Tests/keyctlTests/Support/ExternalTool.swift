@@ -63,16 +63,15 @@ enum ExternalTool {
     return try await body(directory)
   }
 
-  /// The test's environment with the built keyctl first on PATH (so a
-  /// completion script that asks `keyctl` reaches it) and HOME in `home`, so
-  /// no shell start-up file of the machine's user is read.
-  static func keyctlEnvironment(home: URL) -> [String: String] {
+  /// The test's environment with the built keyctl first on PATH, so a
+  /// completion script that asks `keyctl` reaches it. HOME and the XDG
+  /// variables stay: keyctl finds the same config file (and so the same
+  /// profiles) as the test process; zsh -f and fish --no-config read no
+  /// start-up file from them.
+  static var keyctlEnvironment: [String: String] {
     var environment = ProcessInfo.processInfo.environment
     let binDirectory = Keyctl.binary.deletingLastPathComponent().path
     environment["PATH"] = binDirectory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-    environment["HOME"] = home.path
-    environment["XDG_CONFIG_HOME"] = home.path
-    environment["XDG_DATA_HOME"] = home.path
     return environment
   }
 
