@@ -125,7 +125,12 @@ enum EchoCommand: Command {
     #expect(HelpCommand.topic.spec.synopsis == "[COMMAND]")
     #expect(
       HelpCommand.topic.spec.choices?.values(commands: Commands.all)
-        == ["list", "get", "create", "update", "delete", "rotate", "audit", "providers", "help"])
+        == [
+          "list", "get", "create", "update", "delete", "rotate", "audit", "providers",
+          "completion", "help",
+        ])
+    #expect(
+      HelpCommand.topic.spec.choices?.values(commands: Self.testCommands) == ["echo", "help"])
   }
 
   /// A long name means one option everywhere: every declaration of it reads

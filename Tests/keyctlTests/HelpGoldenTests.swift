@@ -115,7 +115,7 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
     #expect(unknown.stderr.contains("unknown command 'nope'"))
     #expect(
       unknown.stderr.contains(
-        "Commands: list, get, create, update, delete, rotate, audit, providers, help."))
+        "Commands: list, get, create, update, delete, rotate, audit, providers, completion, help."))
     #expect(unknown.stderr.contains("See 'keyctl --help'."))
 
     let typo = await TestCLI.run(["help", "creat"])

@@ -4,12 +4,13 @@ import KeyCore
 /// to the terminal width: every command, option, argument, choice and exit
 /// code shown here comes from the data the parser uses.
 enum HelpRenderer {
+  /// What keyctl is, in one sentence: the main help page and the man page's NAME line.
+  static let tagline =
+    "one command line for the API keys your team holds at fal, px0, Cartesia and OpenRouter."
+
   /// `keyctl --help`: the commands, the global options, credentials and exit codes.
   static func main(commands: [any Command.Type], width: Int) -> String {
-    var out =
-      "keyctl \(Version.current) — one command line for the API keys your team holds at fal, "
-    out += "px0, Cartesia and OpenRouter.\n"
-    out = wrap(out, width: width, indent: 0) + "\n"
+    var out = wrap("keyctl \(Version.current) — \(tagline)", width: width, indent: 0) + "\n\n"
     out += "USAGE:\n  keyctl <command> [options]\n\nCOMMANDS:\n"
     let pad = (commands.map { DisplayWidth.of($0.spec.name) }.max() ?? 0) + 4
     for command in commands {
@@ -19,9 +20,12 @@ enum HelpRenderer {
     out += "\n" + section("GLOBAL OPTIONS", Options.global, commands: commands, width: width)
     out += "\nCREDENTIALS (environment or config file; never a command-line value):\n"
     for provider in ProviderID.allCases {
+      // Settings read from the environment too (px0's PX0_ORG_ID) are listed with the provider.
+      let also = (provider.descriptor?.settings ?? []).flatMap(\.variables)
       out += column(
         "  " + provider.rawValue,
-        provider.credentialVariables.joined(separator: ", ") + "; base URL: "
+        provider.credentialVariables.joined(separator: ", ")
+          + (also.isEmpty ? "" : "; also: " + also.joined(separator: ", ")) + "; base URL: "
           + provider.baseURLVariables.joined(separator: ", "),
         pad: 14, width: width)
     }

@@ -170,8 +170,9 @@ enum ChoiceSource: String, Sendable, CaseIterable {
   /// They depend on the user's file, not on keyctl (`isDefinedByKeyctl`), so
   /// help pages (and a man page) do not list them and the parser accepts any
   /// name (the command checks it when it reads the file: exit 2, listing the
-  /// file's profiles); completion reads them when it runs. Reading them needs no network, runs no command and never fails: a
-  /// broken or missing file gives what it can (`Configuration.profileNames`).
+  /// file's profiles); completion reads them when it runs. Reading them needs
+  /// no network, runs no command and never fails: a broken or missing file
+  /// gives what it can (`Configuration.profileNames`).
   case profiles
 
   /// The values of this source now; `environment` says where the config file

@@ -13,6 +13,7 @@ enum Commands {
     RotateCommand.self,
     AuditCommand.self,
     ProvidersCommand.self,
+    CompletionCommand.self,
     HelpCommand.self,
   ]
 }

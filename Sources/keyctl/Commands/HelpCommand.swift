@@ -17,13 +17,30 @@ enum HelpCommand: Command {
     return command
   }
 
+  /// `--man`: the whole manual instead of one help page.
+  static let man: Option<Bool> = .flag(
+    "man",
+    help: "Print keyctl's man page (keyctl.1, in roff) instead of a help page.")
+
   /// The command's name, argument and help.
   static let spec = CommandSpec(
-    name: "help", summary: "Show help for keyctl or one command", usage: "keyctl help [COMMAND]",
-    positionals: [topic.spec], examples: ["keyctl help list"])
+    name: "help", summary: "Show help for keyctl or one command",
+    usage: "keyctl help [COMMAND] | keyctl help --man", options: [man],
+    positionals: [topic.spec], examples: ["keyctl help list", "keyctl help --man | man -l -"])
 
-  /// Prints the page asked for.
+  /// Prints the page asked for: a help page, or the man page with `--man`
+  /// (which covers every command, so it takes no COMMAND).
   static func run(_ invocation: Invocation, _ context: CommandContext) async throws -> Int32 {
+    if invocation[man] {
+      if let command = invocation[topic] {
+        throw invocation.usageError(
+          "'\(man.spec.shown)' prints the whole manual, which has every command; drop "
+            + "'\(command.spec.name)'")
+      }
+      try context.stdout.write(ManPage.render(commands: invocation.commands))
+      try context.stdout.flush()
+      return 0
+    }
     try context.stdout.write(helpPage(for: invocation, width: Terminal.width(context.environment)))
     try context.stdout.flush()
     return 0

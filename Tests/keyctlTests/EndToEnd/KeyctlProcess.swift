@@ -94,7 +94,7 @@ enum Keyctl {
   /// Runs `process` with stdin from /dev/null (or a pipe fed `stdin`, then
   /// closed, as `printf … | keyctl` does), reading stdout and stderr to their
   /// ends at once (so a large one cannot block the child), and waits.
-  private static func runToEnd(_ process: Process, stdin: String? = nil) throws -> RunResult {
+  static func runToEnd(_ process: Process, stdin: String? = nil) throws -> RunResult {
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
