@@ -41,6 +41,10 @@ public struct HTTPRequest: Sendable {
   /// 16 MiB: far more than any page of keys, far less than what hurts a CI runner.
   public static let defaultMaxBodyBytes = 16 << 20
 
+  /// The most requests keyctl runs at once to one provider (`--concurrency`
+  /// goes up to this); the real transport allows as many connections per host.
+  public static let maxConcurrency = 64
+
   /// The value of a header, matched without regard to case.
   public func header(_ name: String) -> String? {
     headers.first { $0.name.lowercased() == name.lowercased() }?.value

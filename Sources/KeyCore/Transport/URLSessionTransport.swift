@@ -54,7 +54,10 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     configuration.httpCookieAcceptPolicy = .never
     configuration.urlCache = nil
     configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-    configuration.httpMaximumConnectionsPerHost = 4
+    // As many as the widest window (`--concurrency` goes up to 64): keyctl itself bounds
+    // what is in flight, and libcurl opens a connection only for a request that finds
+    // every other one busy, so a sequential listing keeps to one connection.
+    configuration.httpMaximumConnectionsPerHost = HTTPRequest.maxConcurrency
     let queue = DispatchQueue(label: "keyctl.\(name)")
     #if canImport(FoundationNetworking)
       let delegateQueue = InlineDelegateQueue()

@@ -62,7 +62,7 @@ enum ListCommand: Command {
     options: [
       Options.limit, Options.cursor, Options.pageSize, Options.nameContains, Options.fields,
       Options.sort, Options.expandCreator, Options.orgID, Options.query, Options.includeDisabled,
-      Options.includeExpired, Options.workspaceID,
+      Options.includeExpired, Options.workspaceID, Options.pagingConcurrency,
     ],
     examples: [
       "keyctl list --provider fal",
@@ -81,6 +81,7 @@ enum ListCommand: Command {
     let globals = try GlobalOptions(invocation, environment: context.environment)
     var options = ListOptions()
     options.pageSize = invocation[Options.pageSize]
+    options.concurrency = invocation.pagingConcurrency
     options.expandCreator = invocation[Options.expandCreator]
     options.query = invocation[Options.query]
     options.includeDisabled = invocation[Options.includeDisabled]
