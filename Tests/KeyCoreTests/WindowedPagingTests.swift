@@ -145,6 +145,14 @@ private func hashes(_ range: Range<Int>) -> [String] { range.map { "h\($0)" } }
     #expect(Set(server.offsets).count == server.offsets.count)
   }
 
+  /// The first page is asked for alone: an account that fits in one page
+  /// (most do) costs one request, and a refused call is asked once.
+  @Test(arguments: [0, 1, 99]) func aOnePageListingSendsOneRequest(total: Int) async throws {
+    let server = OffsetServer(total: total)
+    #expect(try await ids(server, width: 8) == hashes(0..<total))
+    #expect(server.offsets == [0])
+  }
+
   /// With one page at a time nothing is asked ahead: exactly the pages needed.
   @Test func oneAtATimeAsksOnlyForThePagesNeeded() async throws {
     let server = OffsetServer(total: 1234)
@@ -163,6 +171,7 @@ private func hashes(_ range: Range<Int>) -> [String] { range.map { "h\($0)" } }
     #expect(try await ids(server, width: width) == hashes(0..<307))
     #expect(server.offsets.count <= 4 + width - 1)
     #expect(server.offsets.allSatisfy { $0 <= 300 + (width - 1) * 100 })
+    #expect(server.offsets.first == 0)
   }
 
   /// A short page that arrives before the pages ahead of it proves the end
@@ -170,9 +179,10 @@ private func hashes(_ range: Range<Int>) -> [String] { range.map { "h\($0)" } }
   @Test func aShortPageStopsNewOffsetsBeforeItsTurn() async throws {
     let server = OffsetServer(total: 5000)
     server.shortAt = 300
-    server.delayAt = [0: 60, 100: 60, 200: 60, 300: 0]
+    server.delayAt = [100: 60, 200: 60, 300: 0]
     #expect(try await ids(server, width: 4) == hashes(0..<307))
-    #expect(server.offsets.sorted() == [0, 100, 200, 300])
+    // 0 alone, then the window 100…400 at once; nothing after the short page is in.
+    #expect(server.offsets.sorted() == [0, 100, 200, 300, 400])
   }
 
   /// A page beyond the end that fails is never reported: a sequential

@@ -100,7 +100,9 @@ public struct PageSequence: AsyncSequence, Sendable {
       }
       pages += 1
       let page: Page
-      if let window {
+      // The first page alone: most accounts fit in one, and a provider that
+      // refuses the call (credentials, a rate limit) is asked once, as before.
+      if let window, pages > 1 {
         page = try await window.page(at: current, allowed: sequence.maxPages - pages + 1)
       } else {
         page = try await provider.page(at: current, options: sequence.options)

@@ -6,9 +6,10 @@ import Foundation
 ///
 /// Where the provider can name the page after a full one from its position
 /// alone (`KeyProvider.positionAfterFullPage`: OpenRouter's offset plus 100),
-/// page N+1 need not wait for page N's answer. The window asks for the next
-/// page and the `width - 1` after it; each time the listing takes a page, the
-/// window moves on by one. What goes out stays as polite and exact as a
+/// page N+1 need not wait for page N's answer. Once the listing's first page
+/// is in (it is asked for alone), the window asks for the next page and the
+/// `width - 1` after it; each time the listing takes a page, the window moves
+/// on by one. What goes out stays as polite and exact as a
 /// sequential listing:
 /// - every page handed out is the one a sequential listing would have asked
 ///   for next (`page(at:)` gets the position the previous page's own answer
