@@ -72,7 +72,7 @@ struct ProviderClient: Sendable {
     let request = HTTPRequest(
       method: method, url: url, headers: requestHeaders, body: body, timeout: settings.timeout,
       maxTime: settings.maxTime, maxBodyBytes: settings.maxBodyBytes,
-      connectionGroup: provider.rawValue)
+      connectionGroup: provider.rawValue, connectionLimit: settings.connectionLimit)
     let retries = idempotent ? max(0, settings.retry.maxRetries) : 0
     var attempt = 0
     while true {

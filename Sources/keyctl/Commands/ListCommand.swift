@@ -78,10 +78,11 @@ enum ListCommand: Command {
 
   /// Lists, writes as pages arrive, and reports each provider's failure.
   static func run(_ invocation: Invocation, _ context: CommandContext) async throws -> Int32 {
-    let globals = try GlobalOptions(invocation, environment: context.environment)
+    var globals = try GlobalOptions(invocation, environment: context.environment)
     var options = ListOptions()
     options.pageSize = invocation[Options.pageSize]
     options.concurrency = invocation.pagingConcurrency
+    globals.connectionLimit = options.concurrency
     options.expandCreator = invocation[Options.expandCreator]
     options.query = invocation[Options.query]
     options.includeDisabled = invocation[Options.includeDisabled]

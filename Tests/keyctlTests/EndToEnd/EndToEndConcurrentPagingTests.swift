@@ -42,7 +42,10 @@ struct EndToEndConcurrentPagingTests {
     #expect(concurrent.stdout == sequential.stdout)
     #expect(concurrent.stderr == sequential.stderr)
     let stats = try await openRouterStats(sim)
-    #expect((stats["connections"] ?? 0) <= window, "\(stats)")
+    // At most W at once (the session's per-host limit is W). Over the whole run
+    // FoundationNetworking's libcurl sometimes closes an idle kept-alive connection
+    // and opens one later (seen at W = 7 under load): one more in the total.
+    #expect((stats["connections"] ?? 0) <= window + 1, "\(stats)")
     #expect((stats["max_in_flight"] ?? 0) <= window, "\(stats)")
     #expect((stats["max_in_flight"] ?? 0) > 1, "\(stats)")
     #expect((stats["requests"] ?? 0) <= pages + window - 1, "\(stats)")
