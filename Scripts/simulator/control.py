@@ -8,7 +8,8 @@
                         connection, fault}]; path is percent-decoded, raw_path as sent;
                         status is null for a dropped request
   DELETE /_sim/log      empty the log                       204
-  GET    /_sim/stats    {"connections", "requests", "by_provider": {name: {"requests", "connections"}}}
+  GET    /_sim/stats    {"connections", "requests", "by_provider": {name: {"requests", "connections",
+                        "max_in_flight"}}} (max_in_flight: most requests of that provider at once)
   POST   /_sim/reset    faults (--fault ones too), log and stats cleared, seeded data restored
                         (created, edited and deleted keys back as seeded)   204
 The log keeps the last 100,000 requests; `seq` and connection ids count on across

@@ -84,7 +84,8 @@ class Simulator:
         self._log: deque = deque(maxlen=LOG_LIMIT)
         self._connections = 0
         self._requests = 0
-        self._by_provider = {name: [0, set()] for name in self.providers}
+        # requests, connections used, requests in flight now, most in flight at once
+        self._by_provider = {name: [0, set(), 0, 0] for name in self.providers}
 
     def route(self, path: str):
         """(provider, path after its prefix), or (None, None)."""
@@ -108,6 +109,8 @@ class Simulator:
             counters = self._by_provider[provider_name]
             counters[0] += 1
             counters[1].add(connection)
+            counters[2] += 1
+            counters[3] = max(counters[3], counters[2])
             rule = self._faults.match(provider_name, method, path)
             delay = self.config.delay_ms
             if self.config.jitter_ms:
@@ -115,6 +118,12 @@ class Simulator:
             if rule is not None and rule.kind == "delay":
                 delay += rule.delay_ms
             return self._seq, rule, delay / 1000
+
+    def end(self, provider_name: str) -> None:
+        """A provider request counted by `begin` is over (answered, dropped or failed)."""
+        with self._lock:
+            counters = self._by_provider[provider_name]
+            counters[2] = max(0, counters[2] - 1)
 
     def answer(self, provider, req: Request) -> Response:
         with self._lock:
@@ -153,8 +162,9 @@ class Simulator:
     def stats(self) -> dict:
         with self._lock:
             return {"connections": self._connections, "requests": self._requests,
-                    "by_provider": {name: {"requests": n, "connections": len(conns)}
-                                    for name, (n, conns) in self._by_provider.items()}}
+                    "by_provider": {name: {"requests": n, "connections": len(conns),
+                                           "max_in_flight": peak}
+                                    for name, (n, conns, _, peak) in self._by_provider.items()}}
 
     def reset(self) -> None:
         with self._lock:
@@ -266,6 +276,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self._send(response)
         finally:
+            sim.end(provider.name)
             if not recorded:
                 sim.record(entry)
             if sim.config.verbose:

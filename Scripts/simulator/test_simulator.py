@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import zlib
@@ -807,13 +808,28 @@ class LogAndStatsTests(SimTest):
         after = call("GET", "/_sim/stats", conn=conn).json
         conn.close()
         self.assertEqual(after["connections"], before["connections"])
-        self.assertEqual(after["by_provider"]["fal"], {"requests": 3, "connections": 1})
+        self.assertEqual(after["by_provider"]["fal"], {"requests": 3, "connections": 1, "max_in_flight": 1})
         self.assertEqual(after["requests"], 3)
         self.assertEqual(len({e["connection"] for e in log()}), 1)
         call("GET", "/fal/v1/keys", FAL)
         stats = call("GET", "/_sim/stats").json
-        self.assertEqual(stats["by_provider"]["fal"], {"requests": 4, "connections": 2})
-        self.assertEqual(stats["by_provider"]["px0"], {"requests": 0, "connections": 0})
+        self.assertEqual(stats["by_provider"]["fal"], {"requests": 4, "connections": 2, "max_in_flight": 1})
+        self.assertEqual(stats["by_provider"]["px0"], {"requests": 0, "connections": 0, "max_in_flight": 0})
+
+    def test_max_in_flight_counts_requests_at_once(self):
+        """Concurrent clients (keyctl's paging window) are checked against this."""
+        fault(provider="openrouter", kind="delay", delay_ms=300, times=-1)
+        threads = [threading.Thread(target=call, args=("GET", f"/openrouter/api/v1/keys?offset={n * 100}", OR))
+                   for n in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        call("GET", "/openrouter/api/v1/keys", OR)  # alone: the peak stays 3
+        stats = call("GET", "/_sim/stats").json["by_provider"]["openrouter"]
+        self.assertEqual(stats, {"requests": 4, "connections": 4, "max_in_flight": 3})
+        self.assertEqual(call("POST", "/_sim/reset").status, 204)
+        self.assertEqual(call("GET", "/_sim/stats").json["by_provider"]["openrouter"]["max_in_flight"], 0)
 
     def test_reset_restores_everything(self):
         call("POST", "/fal/v1/keys", FAL, {"alias": "gone after reset"})

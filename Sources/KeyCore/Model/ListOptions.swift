@@ -8,6 +8,11 @@
 public struct ListOptions: Sendable, Equatable {
   /// Requested page size; each adapter clamps it to what its API serves.
   public var pageSize: Int?
+  /// How many pages may be in flight at once where the provider's paging
+  /// allows it (OpenRouter's offsets; `--concurrency`). Like the page size it
+  /// is not a filter and not in the fingerprint: a windowed listing hands out
+  /// exactly the pages a sequential one does. 1 asks one page after another.
+  public var concurrency = 1
   /// fal: ask for `expand=creator_info`.
   public var expandCreator = false
   /// Cartesia: free-text query (`q`).

@@ -9,7 +9,12 @@ public struct FetchedPage: Sendable {
   public var next: PagePosition?
 }
 
-/// Every page of one provider's listing, fetched in order, one at a time.
+/// Every page of one provider's listing, handed out in order.
+///
+/// Pages are fetched one at a time, except where the provider can name the
+/// next page from the position alone (OpenRouter's offsets) and
+/// `options.concurrency` is above 1: then up to that many are asked for at
+/// once (`PageWindow`), and handed out exactly as a sequential listing would.
 ///
 /// It stops with an error instead of looping when a provider hands back a
 /// position it already gave, when a page holds only keys already seen, when a
@@ -55,15 +60,26 @@ public struct PageSequence: AsyncSequence, Sendable {
     private var positionsSeen: Set<PagePosition> = []
     /// The ids seen so far, kept whole: two different ids with the same hash must
     /// both be listed (hashes are seeded per process, so a collision would drop
-    /// a different key on each run).
-    private var idsSeen: Set<String> = []
+    /// a different key on each run). Compact: a long listing keeps them all.
+    private var idsSeen = KeyIDSet()
     /// Pages fetched so far, against `maxPages`.
     private var pages = 0
+    /// The pages asked for ahead, for a windowed offset listing; nil when
+    /// pages are fetched one at a time.
+    private let window: PageWindow?
 
     /// Starts at the sequence's start position.
     init(sequence: PageSequence) {
       self.sequence = sequence
       self.position = sequence.start
+      let width = sequence.options.concurrency
+      let windowed =
+        width > 1
+        && sequence.provider.positionAfterFullPage(
+          at: sequence.start, options: sequence.options) != nil
+      self.window =
+        windowed
+        ? PageWindow(provider: sequence.provider, options: sequence.options, width: width) : nil
     }
 
     /// Returns the next page, or nil after the last one.
@@ -83,10 +99,19 @@ public struct PageSequence: AsyncSequence, Sendable {
           provider: provider.id)
       }
       pages += 1
-      let page = try await provider.page(at: current, options: sequence.options)
+      let page: Page
+      // The first page alone: most accounts fit in one, and a provider that
+      // refuses the call (credentials, a rate limit) is asked once, as before.
+      if let window, pages > 1 {
+        page = try await window.page(at: current, allowed: sequence.maxPages - pages + 1)
+      } else {
+        page = try await provider.page(at: current, options: sequence.options)
+      }
+      // The listing's last page: whatever was asked for beyond it is not needed.
+      if page.next == nil { window?.cancelAll() }
       var fresh: [ApiKey] = []
       fresh.reserveCapacity(page.keys.count)
-      for key in page.keys where idsSeen.insert(key.id).inserted {
+      for key in page.keys where idsSeen.insert(key.id) {
         fresh.append(key)
       }
       if fresh.isEmpty, !page.keys.isEmpty {

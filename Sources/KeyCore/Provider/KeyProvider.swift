@@ -18,6 +18,14 @@ public protocol KeyProvider: Sendable {
   /// Fetches the page at `position`; the returned page says where the next one is.
   func page(at position: PagePosition, options: ListOptions) async throws -> Page
 
+  /// Where the page after a full page fetched at `position` starts, when the
+  /// position alone says so (OpenRouter: the offset plus its fixed page size);
+  /// nil when only the page's answer can tell (a cursor, a last id, one page).
+  /// A fact of the provider's paging, which lets a listing ask for the next
+  /// pages before this one is in; each page's own answer still decides where
+  /// the listing goes.
+  func positionAfterFullPage(at position: PagePosition, options: ListOptions) -> PagePosition?
+
   /// Reads one key by its id; a key that does not exist is `KeyError.noSuchKey` (exit 4).
   func key(id: String) async throws -> ApiKey
 
@@ -50,6 +58,13 @@ public protocol KeyProvider: Sendable {
 }
 
 extension KeyProvider {
+  /// Nil: the next page's position comes only from the page's answer.
+  public func positionAfterFullPage(at position: PagePosition, options: ListOptions)
+    -> PagePosition?
+  {
+    nil
+  }
+
   /// Refuses, without a request: this adapter does not read single keys.
   public func key(id: String) async throws -> ApiKey {
     throw KeyError.unsupported(.get, by: self.id)

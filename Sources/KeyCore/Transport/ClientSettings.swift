@@ -13,6 +13,9 @@ public struct ClientSettings: Sendable {
   public var maxTime: Double = 300
   /// The largest response body accepted, counted after decompression.
   public var maxBodyBytes = HTTPRequest.defaultMaxBodyBytes
+  /// The most connections to one provider (`--concurrency`, for the
+  /// commands that run requests side by side).
+  public var connectionLimit = HTTPRequest.defaultConnectionLimit
   /// When failed safe requests are repeated.
   public var retry = RetryPolicy()
   /// Sent with every request so providers can tell keyctl's traffic apart.

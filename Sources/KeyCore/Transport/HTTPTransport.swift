@@ -21,12 +21,18 @@ public struct HTTPRequest: Sendable {
   /// Requests of one group share kept-alive connections, and no others: keyctl
   /// names the provider, so each provider pages over a connection of its own.
   public var connectionGroup: String
+  /// The most connections the group may hold open at once (the call's
+  /// `--concurrency`): a window of W requests then never uses more than W
+  /// connections, even when a finished request's connection is not yet back
+  /// in the pool as the next one starts. Fixed by the group's first request.
+  public var connectionLimit: Int
 
   /// Creates a request.
   public init(
     method: String, url: URL, headers: [(name: String, value: String)] = [], body: Data? = nil,
     timeout: Double = 30, maxTime: Double = 300,
-    maxBodyBytes: Int = HTTPRequest.defaultMaxBodyBytes, connectionGroup: String = ""
+    maxBodyBytes: Int = HTTPRequest.defaultMaxBodyBytes, connectionGroup: String = "",
+    connectionLimit: Int = HTTPRequest.defaultConnectionLimit
   ) {
     self.method = method
     self.url = url
@@ -36,10 +42,18 @@ public struct HTTPRequest: Sendable {
     self.maxTime = maxTime
     self.maxBodyBytes = maxBodyBytes
     self.connectionGroup = connectionGroup
+    self.connectionLimit = connectionLimit
   }
 
   /// 16 MiB: far more than any page of keys, far less than what hurts a CI runner.
   public static let defaultMaxBodyBytes = 16 << 20
+
+  /// The most requests keyctl runs at once to one provider (`--concurrency`
+  /// goes up to this, and so does a connection limit).
+  public static let maxConcurrency = 64
+
+  /// The connections a group may use when the call names no window.
+  public static let defaultConnectionLimit = 4
 
   /// The value of a header, matched without regard to case.
   public func header(_ name: String) -> String? {

@@ -72,7 +72,7 @@ struct ProviderClient: Sendable {
     let request = HTTPRequest(
       method: method, url: url, headers: requestHeaders, body: body, timeout: settings.timeout,
       maxTime: settings.maxTime, maxBodyBytes: settings.maxBodyBytes,
-      connectionGroup: provider.rawValue)
+      connectionGroup: provider.rawValue, connectionLimit: settings.connectionLimit)
     let retries = idempotent ? max(0, settings.retry.maxRetries) : 0
     var attempt = 0
     while true {
@@ -93,6 +93,8 @@ struct ProviderClient: Sendable {
       log(
         "< \(response.status) \(method) \(url.path(percentEncoded: true)) (\(response.body.count) bytes, \(millis) ms)"
       )
+      // Concurrent work (offset paging, bulk deletes) runs one request at a time from here on.
+      if Throttle.asksToSlowDown(response) { Throttle.current?.raise() }
       if (200..<300).contains(response.status) { return response }
       // A server asking for a longer wait than keyctl honours gets no retry: its error is reported.
       if attempt < retries, RetryPolicy.retryableStatuses.contains(response.status),

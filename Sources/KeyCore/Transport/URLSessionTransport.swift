@@ -45,7 +45,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
   }
 
   /// The connection group's session, made on first use.
-  private func group(_ name: String) -> Group {
+  private func group(_ name: String, connectionLimit: Int) -> Group {
     lock.lock()
     defer { lock.unlock() }
     if let group = groups[name] { return group }
@@ -54,7 +54,12 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     configuration.httpCookieAcceptPolicy = .never
     configuration.urlCache = nil
     configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-    configuration.httpMaximumConnectionsPerHost = 4
+    // The call's window (`--concurrency`): keyctl itself bounds what is in flight, and
+    // libcurl opens a connection only for a request that finds every other one busy
+    // (a sequential listing keeps to one); the limit makes "at most W" hold even when
+    // a finished request's connection is not back in the pool as the next one starts.
+    configuration.httpMaximumConnectionsPerHost = min(
+      HTTPRequest.maxConcurrency, max(1, connectionLimit))
     let queue = DispatchQueue(label: "keyctl.\(name)")
     #if canImport(FoundationNetworking)
       let delegateQueue = InlineDelegateQueue()
@@ -81,7 +86,7 @@ public final class URLSessionTransport: HTTPTransport, @unchecked Sendable {
     for header in request.headers {
       urlRequest.setValue(header.value, forHTTPHeaderField: header.name)
     }
-    let group = group(request.connectionGroup)
+    let group = group(request.connectionGroup, connectionLimit: request.connectionLimit)
     let exchange = Exchange(
       clock: ExchangeClock(
         started: DispatchTime.now().uptimeNanoseconds, timeout: request.timeout,

@@ -63,7 +63,9 @@ enum DeleteCommand: Command {
 
   /// Checks everything, asks if it must, deletes, and reports every key.
   static func run(_ invocation: Invocation, _ context: CommandContext) async throws -> Int32 {
-    let globals = try GlobalOptions(invocation, environment: context.environment)
+    var globals = try GlobalOptions(invocation, environment: context.environment)
+    let width = invocation[Options.concurrency] ?? defaultConcurrency
+    globals.connectionLimit = width
     let dryRun = invocation[Options.dryRun]
     var (targets, need) = try await chosenKeys(invocation, globals, context)
     // Every provider involved, checked (capability, credentials) before any request.
@@ -108,7 +110,7 @@ enum DeleteCommand: Command {
     let chosen = targets
     let built = adapters
     try await Window.run(
-      count: chosen.count, width: invocation[Options.concurrency] ?? defaultConcurrency,
+      count: chosen.count, width: width,
       job: { index in
         let target = chosen[index]
         return KeyResult(target: target, outcome: await delete(target, built[target.provider]))

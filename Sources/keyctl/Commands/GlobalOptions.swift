@@ -134,6 +134,9 @@ struct GlobalOptions {
   var verbose = false
   /// `--no-color`.
   var noColor = false
+  /// The most connections to one provider: the command's `--concurrency`
+  /// window (`list`, `delete` set it), else the transport's default.
+  var connectionLimit = HTTPRequest.defaultConnectionLimit
 
   /// Seconds `--timeout` and `--max-time` accept: a millisecond to a day.
   static let timeoutRange = 0.001...86_400.0
@@ -201,6 +204,7 @@ struct GlobalOptions {
     settings.timeout = timeout
     settings.maxTime = maxTime
     settings.retry.maxRetries = maxRetries
+    settings.connectionLimit = connectionLimit
     settings.userAgent = "keyctl/\(Version.current)"
     if verbose {
       let stderr = context.stderr

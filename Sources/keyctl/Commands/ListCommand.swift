@@ -62,7 +62,7 @@ enum ListCommand: Command {
     options: [
       Options.limit, Options.cursor, Options.pageSize, Options.nameContains, Options.fields,
       Options.sort, Options.expandCreator, Options.orgID, Options.query, Options.includeDisabled,
-      Options.includeExpired, Options.workspaceID,
+      Options.includeExpired, Options.workspaceID, Options.pagingConcurrency,
     ],
     examples: [
       "keyctl list --provider fal",
@@ -78,9 +78,11 @@ enum ListCommand: Command {
 
   /// Lists, writes as pages arrive, and reports each provider's failure.
   static func run(_ invocation: Invocation, _ context: CommandContext) async throws -> Int32 {
-    let globals = try GlobalOptions(invocation, environment: context.environment)
+    var globals = try GlobalOptions(invocation, environment: context.environment)
     var options = ListOptions()
     options.pageSize = invocation[Options.pageSize]
+    options.concurrency = invocation.pagingConcurrency
+    globals.connectionLimit = options.concurrency
     options.expandCreator = invocation[Options.expandCreator]
     options.query = invocation[Options.query]
     options.includeDisabled = invocation[Options.includeDisabled]

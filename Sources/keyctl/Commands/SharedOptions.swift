@@ -93,5 +93,23 @@ extension Options {
 
   /// `--concurrency N`: requests in flight at once.
   static let concurrency: Option<Int?> = .integer(
-    "concurrency", value: "N", in: 1...64, help: "Requests in flight at once: 1 to 64.")
+    "concurrency", value: "N", in: 1...HTTPRequest.maxConcurrency,
+    help: "Requests in flight at once: 1 to \(HTTPRequest.maxConcurrency).")
+
+  /// The default window of offset paging: enough to hide most of the network's
+  /// wait behind the other pages, few enough to stay a polite client.
+  static let defaultPagingConcurrency = 4
+
+  /// `--concurrency N` as the commands that list keys (`list`, `audit`) take it.
+  static let pagingConcurrency = concurrency.withHelp(
+    "Pages in flight at once where the provider pages by offset (OpenRouter): 1 to "
+      + "\(HTTPRequest.maxConcurrency) (default \(defaultPagingConcurrency)). Keys print in the "
+      + "same order as one page at a time.")
+}
+
+extension Invocation {
+  /// The listing's window (`--concurrency`, default 4), for `ListOptions.concurrency`.
+  var pagingConcurrency: Int {
+    self[Options.concurrency] ?? Options.defaultPagingConcurrency
+  }
 }

@@ -106,7 +106,11 @@ struct EndToEndRedirectTests {
     ])
     var environment = sim.environment([provider])
     environment["KEYCTL_\(provider.uppercased())_BASE_URL"] = base + "/old"
-    let extra = provider == "openrouter" ? ["--include-disabled", "--include-expired"] : []
+    // One page at a time, so the requests are exactly the pages (a window asks ahead:
+    // EndToEndConcurrentPagingTests).
+    let extra =
+      provider == "openrouter"
+      ? ["--include-disabled", "--include-expired", "--concurrency", "1"] : []
     let result = try await Keyctl.run(
       ["list", "-p", provider, "-o", "json", "-v"] + extra, environment: environment)
 
@@ -319,7 +323,11 @@ struct EndToEndRetryTests {
   ) async throws {
     let sim = try await Simulator.start(EndToEndListTests.counts)
     try await sim.fault(["provider": provider, "kind": "drop", "times": drops])
-    let extra = provider == "openrouter" ? ["--include-disabled", "--include-expired"] : []
+    // One page at a time, so the requests are exactly the pages (a window asks ahead:
+    // EndToEndConcurrentPagingTests).
+    let extra =
+      provider == "openrouter"
+      ? ["--include-disabled", "--include-expired", "--concurrency", "1"] : []
     let result = try await Keyctl.run(
       ["list", "-p", provider, "--json", "-v"] + extra, environment: sim.environment([provider]))
 

@@ -26,7 +26,8 @@ struct EndToEndListTests {
   @Test(arguments: [
     ("fal", [String](), 250, 3), ("px0", [], 40, 1), ("cartesia", [], 230, 3),
     // 250 seeded keys, every fifth in a second workspace: 200 in the default one.
-    ("openrouter", ["--include-disabled", "--include-expired"], 200, 3),
+    // One page at a time: a window asks ahead (EndToEndConcurrentPagingTests).
+    ("openrouter", ["--include-disabled", "--include-expired", "--concurrency", "1"], 200, 3),
   ])
   func eachProviderIsListedInFullWithTheFewestRequests(
     provider: String, extra: [String], expected: Int, pages: Int

@@ -42,6 +42,16 @@ struct OpenRouterProvider: KeyProvider {
     return Page(keys: keys, next: .token(String(next.partialValue)))
   }
 
+  /// The offset 100 keys on: a full page is always 100 keys, so the page
+  /// after it is known before it arrives (nil past `PageToken.maxOffset`,
+  /// where `page(at:)` stops the listing anyway).
+  func positionAfterFullPage(at position: PagePosition, options: ListOptions) -> PagePosition? {
+    guard let offset = try? Self.offset(at: position) else { return nil }
+    // offset <= PageToken.maxOffset, so the sum cannot overflow.
+    let next = offset + Self.pageLength
+    return next <= PageToken.maxOffset ? .token(String(next)) : nil
+  }
+
   /// `GET /keys/{hash}`, answered `{"data": Key}`; disabled and expired keys too.
   func key(id: String) async throws -> ApiKey {
     let id = try checked(id)
