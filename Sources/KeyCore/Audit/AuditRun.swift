@@ -13,6 +13,9 @@ public struct AuditRequest: Sendable {
   public var rules: [AuditRule]
   /// OpenRouter: the workspace whose keys are checked (nil: the default one).
   public var workspaceID: String?
+  /// Page requests in flight at once where the provider allows it (`list`'s
+  /// window: `ListOptions.concurrency`).
+  public var concurrency = 1
 
   /// Creates a request; the defaults are DESIGN.md's (every rule, 90/30/14 days).
   public init(
@@ -40,6 +43,7 @@ public struct AuditRequest: Sendable {
     options.includeDisabled = true
     options.includeExpired = true
     options.workspaceID = workspaceID
+    options.concurrency = concurrency
     return options
   }
 }

@@ -93,6 +93,7 @@ enum AuditCommand: Command {
     options: [
       Options.maxAge, Options.unusedDays, Options.expiringDays, Options.rules, Options.asOf,
       Options.orgID, Options.workspaceID.withHelp("The OpenRouter workspace whose keys to audit."),
+      Options.pagingConcurrency,
     ],
     examples: [
       "keyctl audit",
@@ -107,7 +108,8 @@ enum AuditCommand: Command {
 
   /// Audits, writes findings as pages arrive, and reports each provider's failure.
   static func run(_ invocation: Invocation, _ context: CommandContext) async throws -> Int32 {
-    let globals = try GlobalOptions(invocation, environment: context.environment)
+    var globals = try GlobalOptions(invocation, environment: context.environment)
+    globals.connectionLimit = invocation.pagingConcurrency
     var thresholds = AuditThresholds()
     if let days = invocation[Options.maxAge] { thresholds.maxAgeDays = days }
     if let days = invocation[Options.unusedDays] { thresholds.unusedDays = days }
@@ -119,10 +121,11 @@ enum AuditCommand: Command {
     var writer = FindingWriter(
       format: globals.format, sink: context.stdout, stderr: context.stderr,
       terminal: globals.terminal(context), width: context.tableWidth)
-    let request = AuditRequest(
+    var request = AuditRequest(
       providers: setup.adapters, asOf: asOf, thresholds: thresholds,
       rules: invocation[Options.rules] ?? AuditRule.allCases,
       workspaceID: invocation[Options.workspaceID])
+    request.concurrency = invocation.pagingConcurrency
     // A reader that goes away is not a quiet end here, unlike `list`: a gate
     // that stopped checking must not look like one that passed (Runner: exit 10).
     let result = try await Audit.run(request) { batch in

@@ -274,11 +274,15 @@ struct EndToEndAuditTests {
   }
 
   /// OpenRouter is asked for its disabled and expired keys; every request is
-  /// a listing GET, one per page, as `list` sends.
+  /// a listing GET, one per page, as `list` sends one page at a time (the
+  /// window's extra requests have their own tests).
   @Test func theListingAsksOpenRouterForDisabledAndExpiredKeys() async throws {
     let sim = try Simulator(Self.counts)
     let result = try await Keyctl.run(
-      ["audit", "-p", "openrouter,fal", "-o", "ndjson", "--as-of", "2025-06-01"],
+      [
+        "audit", "-p", "openrouter,fal", "-o", "ndjson", "--as-of", "2025-06-01",
+        "--concurrency", "1",
+      ],
       environment: sim.environment())
     #expect(result.status == 9)
     let log = try await sim.log()

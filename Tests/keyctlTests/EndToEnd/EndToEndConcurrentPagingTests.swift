@@ -51,6 +51,25 @@ struct EndToEndConcurrentPagingTests {
     #expect((stats["requests"] ?? 0) <= pages + window - 1, "\(stats)")
   }
 
+  /// `audit` lists through the same window: the same findings as one page at a
+  /// time, with more than one request in flight.
+  @Test func anAuditThroughTheWindowFindsTheSame() async throws {
+    let sim = try await Simulator.start(Self.arguments)
+    let environment = sim.environment(["openrouter"])
+    let audit = ["audit", "-p", "openrouter", "-o", "ndjson", "--as-of", "2026-06-01"]
+    let sequential = try await Keyctl.run(audit + ["--concurrency", "1"], environment: environment)
+    #expect(sequential.status == 9, "\(sequential.stderr)")
+    #expect((try await openRouterStats(sim)["max_in_flight"] ?? 0) == 1)
+    try await sim.reset()
+    let concurrent = try await Keyctl.run(audit, environment: environment)
+    #expect(concurrent.status == 9, "\(concurrent.stderr)")
+    #expect(concurrent.stdout == sequential.stdout)
+    #expect(try concurrent.lines().count > 10)
+    let stats = try await openRouterStats(sim)
+    #expect((stats["max_in_flight"] ?? 0) > 1, "\(stats)")
+    #expect((stats["max_in_flight"] ?? 0) <= 4, "\(stats)")
+  }
+
   /// `--limit` stops inside the window; the cursor resumes at the first key
   /// not printed, and the two parts are the whole listing.
   @Test func aCursorTakenMidWindowResumesExactly() async throws {
