@@ -73,7 +73,7 @@ enum CompletionCases {
     Case(words: ["list", "--sort", "-"], expected: ["-created_at", "-name"]),
     Case(words: ["create", "--limit-reset", "w"], expected: ["weekly"]),
     Case(words: ["list", "--name-contains", ""], expected: []),
-    Case(words: ["list", "--limit", "5", "--c"], expected: ["--cursor"]),
+    Case(words: ["list", "--limit", "5", "--c"], expected: ["--cursor", "--concurrency"]),
     Case(words: ["help", "list", ""], expected: []),
     Case(words: ["delete", "--y"], expected: ["--yes"]),
     Case(words: ["revoke", "--dry"], expected: ["--dry-run"]),
