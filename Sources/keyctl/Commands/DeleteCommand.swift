@@ -50,7 +50,7 @@ enum DeleteCommand: Command {
       "keyctl delete -p fal 3f9c2a1b7d4e5f60",
       "keyctl revoke -p openrouter HASH --yes -o json",
       "keyctl list --name-contains tmp -o ndjson | keyctl delete - --yes",
-      "keyctl delete -p px0 - --yes --dry-run < ids.txt",
+      "keyctl delete -p px0 - --dry-run < ids.txt",
     ],
     providerNote: { provider in
       guard provider.capabilities.supports(.delete) else {

@@ -60,7 +60,7 @@ enum RotateCommand: Command {
       "keyctl rotate -p fal 3f9c2a1b7d4e5f60",
       "NEW=$(keyctl rotate -p fal \"$OLD\" -q --yes)",
       "keyctl rotate -p openrouter HASH --disable-old --yes -o json",
-      "keyctl rotate -p px0 KEY_UUID --in-place --yes",
+      "keyctl rotate -p px0 9b1f7c2e-4d3a-4f6b-8e2d-1c5a7b9d3e4f --in-place --yes",
       "keyctl rotate -p fal 3f9c2a1b7d4e5f60 --dry-run",
     ],
     providerNote: { provider in
