@@ -1,6 +1,6 @@
 extension KeyError.Kind {
   /// One line saying what the kind's exit code means, for the tables people
-  /// read: `keyctl --help` (and the man page of issue 16) generate their
+  /// read: `keyctl --help` and the man page generate their
   /// exit-code table from these, so a new kind cannot be left out of it.
   ///
   /// Kinds that share an exit code (server, network, bad response: 6) each say

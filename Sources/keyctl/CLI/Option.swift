@@ -31,8 +31,8 @@ struct ValueContext: Sendable {
   }
 }
 
-/// One option as the parser, the help page, the suggestions and (issue 16) the
-/// man page and completion scripts all see it: its names, its value, its
+/// One option as the parser, the help page, the suggestions, the
+/// man page and the completion scripts all see it: its names, its value, its
 /// choices and how its values are checked. Made only through `Option`, whose
 /// type is what commands read.
 struct OptionSpec: Sendable {
@@ -158,8 +158,8 @@ enum Choices: Sendable {
 
 /// Where a set of choices comes from when it is not fixed.
 ///
-/// Issue 16's completion generators switch over these cases to ask keyctl at
-/// completion time.
+/// The completion generators switch over these cases to ask keyctl at
+/// completion time (`keyctl completion --values SOURCE`).
 enum ChoiceSource: String, Sendable, CaseIterable {
   /// The provider names, in keyctl's fixed order.
   case providers

@@ -1,6 +1,6 @@
-/// One positional argument (`help COMMAND`; next: `get ID`, `delete ID...|-`,
-/// `completion SHELL`) as the parser, the help page and the generators of
-/// issue 16 see it.
+/// One positional argument (`help COMMAND`, `get ID`, `delete ID...|-`,
+/// `completion SHELL`) as the parser, the help page, the man page and the
+/// completion generators see it.
 struct PositionalSpec: Sendable {
   /// The placeholder people read (`COMMAND`, `ID`).
   let name: String

@@ -1,6 +1,6 @@
 /// Every command keyctl has, in the order the main help page lists them: the
 /// only registry. The parser looks commands and aliases up here, the help
-/// pages and (issue 16) the man page and completions list it, and `Runner`
+/// pages, the man page and the completions list it, and `Runner`
 /// runs what the parser found. Adding a command is one file and one line here.
 enum Commands {
   /// The commands, in help order.
