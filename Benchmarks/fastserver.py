@@ -14,8 +14,8 @@ HTTP/1.1 with keep-alive (ThreadingHTTPServer, one thread per connection).
 Any other request, a wrong credential or an unknown cursor gets a 4xx with a
 short JSON error, so a client that asks for something else fails loudly rather
 than being timed on the wrong work. `GET /_stats` answers
-{"requests": N, "connections": N} (list requests and TCP connections so far);
-`POST /_reset` zeroes them.
+{"requests": N, "connections": N} (list requests and TCP connections since the
+last reset, the asking connection left out); `POST /_reset` zeroes them.
 
 Prints `fastserver listening on http://127.0.0.1:PORT` and serves until
 SIGTERM or SIGINT. Python standard library only.
@@ -73,6 +73,7 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         with self.server.lock:
             self.server.connections += 1
+            self.generation = self.server.generation
 
     def log_message(self, format: str, *args) -> None:
         pass
@@ -81,7 +82,11 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path == "/_stats":
             with self.server.lock:
-                body = f'{{"requests":{self.server.requests},"connections":{self.server.connections}}}'
+                # The connection asking is not one of the client's (unless it was
+                # opened before the last reset, and so not counted).
+                asking = 1 if self.generation == self.server.generation else 0
+                body = (f'{{"requests":{self.server.requests},'
+                        f'"connections":{self.server.connections - asking}}}')
             self.wfile.write(response(200, body.encode(), "OK"))
             return
         query = dict(parse_qsl(url.query))
@@ -103,6 +108,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         with self.server.lock:
             self.server.requests = self.server.connections = 0
+            self.server.generation += 1
         self.wfile.write(response(200, b"{}", "OK"))
 
 
@@ -115,6 +121,7 @@ class FastServer(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.requests = 0
         self.connections = 0
+        self.generation = 0  # counts resets: a connection opened before one is not counted
 
 
 def main(argv: list[str]) -> int:

@@ -49,7 +49,7 @@ def medians(work: str, name: str) -> list[tuple[float, float, float]]:
     return [(statistics.median(times), min(times), max(times)) for times in pooled.values()]
 
 
-def measured(work: str, name: str) -> bool:
+def has_measurement(work: str, name: str) -> bool:
     """Whether the run has measurement NAME (NAME.json or its rounds): an older
     raw directory, from before a section existed, renders without it."""
     return any(re.fullmatch(re.escape(name) + r"(-r\d+)?\.json", f) for f in os.listdir(work))
@@ -204,7 +204,7 @@ def main() -> int:
                      ratio(value), "≥ 20x", value >= 20)
 
     # the fast server
-    if measured(work, "fast"):
+    if has_measurement(work, "fast"):
         check_exit_codes(work, "fast")
         ndjson, jsonout, floor = medians(work, "fast")
         add(f"### Listing {n:,} fal keys from a fast server")
@@ -228,7 +228,7 @@ def main() -> int:
              "≤ 1.5x", ndjson[0] / floor[0] <= 1.5)
 
     # OpenRouter's offset paging
-    if measured(work, "openrouter"):
+    if has_measurement(work, "openrouter"):
         check_exit_codes(work, "openrouter")
         keyctl, floor = medians(work, "openrouter")
         keys, window = int(meta["or_keys"]), int(meta["or_window"])
@@ -264,7 +264,7 @@ def main() -> int:
              f"≤ {window} (W)", sent["connections"] <= window)
 
     # bulk delete
-    if measured(work, "delete"):
+    if has_measurement(work, "delete"):
         check_exit_codes(work, "delete")
         check_exit_codes(work, "deleteloop")
         (keyctl,) = medians(work, "delete")
