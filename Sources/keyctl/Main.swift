@@ -19,7 +19,18 @@ enum Main {
     let running = RunningTask()
     let interrupts = Interrupts.install { running.cancel() }
     let context = CommandContext.live()
-    let task = Task { await Runner.run(Array(CommandLine.arguments.dropFirst()), context: context) }
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    // Started immediately, on this thread: the parsing, and all of a command
+    // that never waits (`--version`, `--help`, usage errors), run without a
+    // hop to another thread and back (18 context switches for `--version`
+    // before; each a scheduling delay on a busy machine). The first real wait
+    // (a request, stdin) suspends it as before.
+    let task: Task<Int32, Never>
+    if #available(macOS 26, *) {
+      task = Task.immediate { await Runner.run(arguments, context: context) }
+    } else {
+      task = Task { await Runner.run(arguments, context: context) }
+    }
     running.set(task)
     let code = await task.value
     interrupts?.cancel()

@@ -106,14 +106,37 @@ enum Interrupts {
     for number in signals {
       signal(number) { received in Interrupts.wake(received) }
     }
-    let waitFor = blocked
-    let waiter = Thread {
-      var set = waitFor
-      var received: Int32 = 0
-      while sigwait(&set, &received) == 0 { Interrupts.wake(received) }
-    }
-    waiter.start()
+    waitedFor = blocked
+    startWaiter()
     return source
+  }
+
+  /// The signals the waiting thread takes with `sigwait`; set once, before it starts.
+  nonisolated(unsafe) private static var waitedFor = sigset_t()
+
+  /// Starts the thread that takes the blocked signals with `sigwait`.
+  ///
+  /// A plain detached pthread: a Foundation `Thread` costs its start-up
+  /// machinery (thread dictionary, name, run loop bookkeeping) on every run,
+  /// `keyctl --version` included, for a thread that only ever waits.
+  private static func startWaiter() {
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    #if canImport(Glibc)
+      var thread = pthread_t()
+    #else
+      var thread: pthread_t?
+    #endif
+    _ = pthread_create(
+      &thread, &attributes,
+      { _ in
+        var set = Interrupts.waitedFor
+        var received: Int32 = 0
+        while sigwait(&set, &received) == 0 { Interrupts.wake(received) }
+        return nil
+      }, nil)
   }
 
   /// Whether `signal` was ignored when keyctl started (it stays ignored).

@@ -8,7 +8,11 @@ import KeyCore
 enum Runner {
   /// Runs one command line to its exit code; nothing escapes as a thrown error.
   /// `commands` is keyctl's command list; tests bring their own.
-  static func run(
+  ///
+  /// `nonisolated(nonsending)`: it runs on its caller's executor (the main
+  /// thread, from `Main`), so a command line that needs no waiting is parsed and
+  /// answered without a thread hop; a command's own waits still go to the pool.
+  nonisolated(nonsending) static func run(
     _ arguments: [String], context: CommandContext, commands: [any Command.Type] = Commands.all
   ) async -> Int32 {
     do {
