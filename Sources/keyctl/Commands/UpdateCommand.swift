@@ -65,7 +65,7 @@ enum UpdateCommand: Command {
       "keyctl update -p openrouter HASH --disable",
       "keyctl update -p openrouter HASH --credit-limit 50 --limit-reset monthly",
       "keyctl update -p openrouter HASH --no-credit-limit --limit-reset none -o json",
-      "keyctl update -p px0 ID --name 'render worker' --operation all",
+      "keyctl update -p px0 9b1f7c2e-4d3a-4f6b-8e2d-1c5a7b9d3e4f --operation all",
     ],
     providerNote: { provider in
       guard provider.capabilities.supports(.update) else {
