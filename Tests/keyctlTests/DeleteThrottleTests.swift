@@ -12,15 +12,19 @@ import Testing
 final class ThrottlingDeletes: HTTPTransport, @unchecked Sendable {
   /// The id whose first delete is answered 429.
   let throttled: String
+  /// The first this many deletes wait (up to 5 s) until this many are in
+  /// flight, so a loaded machine cannot finish one before the window is full.
+  let gate: Int
   private let lock = NSLock()
   private var running = 0
   private var peak = 0
   private var retried = false
   private var starts: [(id: String, inFlight: Int, afterThrottle: Bool)] = []
 
-  /// Answers 429 to the first delete of `throttled`.
-  init(throttled: String) {
+  /// Answers 429 to the first delete of `throttled`; see `gate`.
+  init(throttled: String, gate: Int) {
     self.throttled = throttled
+    self.gate = gate
   }
 
   /// Every delete sent: its id, the deletes in flight as it started (itself
@@ -31,15 +35,19 @@ final class ThrottlingDeletes: HTTPTransport, @unchecked Sendable {
 
   func send(_ request: HTTPRequest) async throws -> HTTPResponse {
     let id = String(request.url.lastPathComponent)
-    let first = lock.withLock { () -> Bool in
+    let (first, gated) = lock.withLock { () -> (Bool, Bool) in
       let first = !starts.contains { $0.id == id }
       running += 1
       peak = max(peak, running)
       starts.append((id, running, retried))
       if id == throttled, !first { retried = true }
-      return first
+      return (first, starts.count <= gate)
     }
     defer { lock.withLock { running -= 1 } }
+    let deadline = Date().addingTimeInterval(5)
+    while gated, lock.withLock({ peak < gate }), Date() < deadline {
+      try await Task.sleep(nanoseconds: 1_000_000)
+    }
     try await Task.sleep(nanoseconds: 3_000_000)
     let json = ["Content-Type": "application/json"]
     if id == throttled, first {
@@ -58,7 +66,7 @@ final class ThrottlingDeletes: HTTPTransport, @unchecked Sendable {
   /// (Without the throttle nearly every later delete would share the window.)
   @Test(arguments: [4, 8])
   func a429LeavesOneDeleteInFlight(width: Int) async throws {
-    let transport = ThrottlingDeletes(throttled: "k6")
+    let transport = ThrottlingDeletes(throttled: "k6", gate: width)
     let ids = (1...30).map { "k\($0)" }
     let outcome = await TestCLI.run(
       ["delete", "-p", "openrouter", "--yes", "-o", "ndjson", "--concurrency", String(width)] + ids,
