@@ -297,6 +297,27 @@ private func hashes(_ range: Range<Int>) -> [String] { range.map { "h\($0)" } }
 
   /// Keys repeated across pages (a key created meanwhile shifts the offsets)
   /// are still dropped in order, as one page at a time.
+  /// A server that never stops sending full pages, reached by a cursor near
+  /// the last offset keyctl pages to: the window predicts no offset past the
+  /// bound, the listing ends with the sequential listing's error, and the
+  /// pages before it are still handed out in order.
+  @Test func anEndlessAccountNearTheOffsetBoundStopsWithoutAskingPastIt() async throws {
+    let server = OffsetServer(total: Int.max)
+    let start = PageToken.maxOffset - 250
+    let sequence = PageSequence(
+      provider: try openRouter(server), start: .token(String(start)), options: window(4))
+    var listed: [String] = []
+    let error = try await #require(throws: KeyError.self) {
+      for try await page in sequence { listed += page.keys.map(\.id) }
+    }
+    #expect(error.kind == .badResponse)
+    // The page at maxOffset − 50 is full and would lead past the bound: as in a
+    // sequential listing it is the error, and the two pages before it are listed.
+    #expect(listed == (start..<start + 200).map { "h\($0)" })
+    #expect(server.offsets.allSatisfy { $0 <= PageToken.maxOffset }, "\(server.offsets)")
+    #expect(server.offsets.count <= 4 + 3)
+  }
+
   @Test func theDuplicateGuardStillHolds() async throws {
     func shifted() -> OffsetServer {
       let server = OffsetServer(total: 450)
