@@ -109,23 +109,46 @@ enum DeleteCommand: Command {
     results.reserveCapacity(targets.count)
     let chosen = targets
     let built = adapters
-    try await Window.run(
-      count: chosen.count, width: width,
-      job: { index in
-        let target = chosen[index]
-        return KeyResult(target: target, outcome: await delete(target, built[target.provider]))
-      },
-      skipped: { index in
-        KeyResult(
-          target: chosen[index],
-          outcome: .failed(KeyError(.interrupted, "interrupted before it was sent")))
-      },
-      deliver: { _, result in
-        try writer.write(result)
-        results.append(result)
-      })
-    try writer.finish()
+    do {
+      try await Window.run(
+        count: chosen.count, width: width,
+        job: { index in
+          let target = chosen[index]
+          return KeyResult(target: target, outcome: await delete(target, built[target.provider]))
+        },
+        skipped: { index in
+          KeyResult(
+            target: chosen[index],
+            outcome: .failed(KeyError(.interrupted, "interrupted before it was sent")))
+        },
+        deliver: { _, result in
+          results.append(result)
+          try writer.write(result)
+        })
+      try writer.finish()
+    } catch {
+      // Only writing the results can fail here (exit 10). Keys were deleted
+      // that stdout never showed: say how many, and what is not known.
+      context.stderr.line(stoppedByOutput(results, of: chosen.count))
+      throw error
+    }
     return try report(results, context)
+  }
+
+  /// What a delete whose stdout failed did: the results keyctl had when the
+  /// write failed; the deletes still in flight were cancelled (the provider
+  /// may have carried them out) and the rest were never sent.
+  static func stoppedByOutput(_ results: [KeyResult], of total: Int) -> String {
+    let deleted = results.filter {
+      if case .deleted = $0.outcome { true } else { false }
+    }.count
+    let unknown = total - results.count
+    return "keyctl: stopped when the results could not be written: \(deleted) of \(total) key(s) "
+      + "deleted"
+      + (unknown > 0
+        ? "; \(unknown) not known: cancelled in flight (the provider may have deleted them) or "
+          + "never sent; 'keyctl list' shows which remain"
+        : "")
   }
 
   /// The keys to delete and whether to ask, with every usage check on the way

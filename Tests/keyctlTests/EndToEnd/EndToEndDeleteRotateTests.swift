@@ -201,6 +201,31 @@ struct EndToEndDeleteTests {
     #expect(try await sim.log().isEmpty)
   }
 
+  /// stdout that cannot take the results: exit 10, and stderr says how many
+  /// keys were deleted and that the rest are not known, so nobody takes
+  /// "exit 10" for "nothing happened". The table is written at the end (all
+  /// three deleted by then); ndjson line by line (the first line fails, and
+  /// the two deletes still in flight are cancelled).
+  @Test(arguments: [
+    ("> /dev/full", "3 of 3 key(s) deleted"),
+    ("-o ndjson > /dev/full", "1 of 3 key(s) deleted; 2 not known: cancelled in flight"),
+  ])
+  func resultsStdoutCannotTakeSaysWhatWasDeleted(redirect: String, says: String) async throws {
+    let sim = try await Simulator.start(counts)
+    let before = try await ids("px0", sim)
+    let chosen = Array(before.prefix(3))
+    let result = try await Keyctl.shell(
+      "\"$KEYCTL\" delete -p px0 \(chosen.joined(separator: " ")) --yes \(redirect)"
+        + "; exit ${PIPESTATUS[0]}",
+      environment: sim.environment())
+    #expect(result.status == 10, "\(result.stderr)")
+    #expect(result.stderr.contains("keyctl: stopped when the results could not be written: "))
+    #expect(result.stderr.contains(says), "\(result.stderr)")
+    #expect(result.stderr.contains("could not write to stdout"))
+    let after = try await ids("px0", sim)
+    #expect(after.count >= before.count - 3 && after.count < before.count)
+  }
+
   /// Ctrl-C (or SIGTERM) in the middle of a bulk delete: the three finished
   /// keys are reported deleted, every other one interrupted; the keys not
   /// reached are still there.
