@@ -86,7 +86,16 @@ enum UpdateCommand: Command {
     let id = try invocation.keyID(for: provider)
     let keyChanges = try changes(invocation, globals, provider)
     let adapter = try await globals.adapter(provider, invocation, context, for: [.update])
-    try GetCommand.show(try await adapter.update(id: id, keyChanges), invocation, globals, context)
+    let updated = try await adapter.update(id: id, keyChanges)
+    do {
+      try GetCommand.show(updated, invocation, globals, context)
+    } catch {
+      // Exit 10 must not read as "nothing changed": the provider has the change.
+      context.stderr.line(
+        "keyctl: the update was applied; 'keyctl get -p \(provider.rawValue) "
+          + "\(ShellWord.quoted(id))' shows the key")
+      throw error
+    }
     return 0
   }
 

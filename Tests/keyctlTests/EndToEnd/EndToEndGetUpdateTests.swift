@@ -265,6 +265,25 @@ struct EndToEndGetUpdateTests {
     #expect(try await sim.log().isEmpty)
   }
 
+  /// stdout that cannot take the updated key: exit 10, and stderr says the
+  /// change was made and how to see the key (an update is not undone).
+  @Test func anUpdateWhoseStdoutIsFullSaysItWasApplied() async throws {
+    let sim = try await Simulator.start()
+    let id = try #require(try await Self.listed("openrouter", at: 0, sim)["id"] as? String)
+    let result = try await Keyctl.shell(
+      "\"$KEYCTL\" update -p openrouter \(id) --disable > /dev/full", environment: sim.environment()
+    )
+    #expect(result.status == 10, "\(result.stderr)")
+    #expect(
+      result.stderr.contains(
+        "keyctl: the update was applied; 'keyctl get -p openrouter \(id)' shows the key"),
+      "\(result.stderr)")
+    #expect(result.stderr.contains("could not write to stdout"))
+    let key = try await Keyctl.run(
+      ["get", "-p", "openrouter", id, "-o", "json"], environment: sim.environment())
+    #expect(try key.json()["status"] as? String == "disabled")
+  }
+
   @Test func anUpdateIsRetriedLikeAGet() async throws {
     let sim = try await Simulator.start()
     let env = sim.environment()
