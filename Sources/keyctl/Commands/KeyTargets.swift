@@ -22,6 +22,10 @@ enum KeyTargets {
   /// The longest stdin line read (a `list -o ndjson` line with a big `raw`
   /// fits easily).
   static let maxLineBytes = 64 * 1024
+  /// The most stdin lines read, blank and repeated ones included: repeats are
+  /// kept once, so without it an endless stdin of one id (`yes ID |`) would
+  /// be read for ever, and nothing is sent until stdin ends.
+  static let maxLines = 10 * maxKeys
 
   /// The keys named as arguments, all at `provider`; a repeated id is kept once.
   static func arguments(
@@ -63,6 +67,11 @@ enum KeyTargets {
         $0 == 0x20 || $0 == 0x09
       }
       .reversed()
+      guard reader.number <= maxLines else {
+        throw invocation.usageError(
+          "stdin has more than \(maxLines) lines; nothing was sent. Give at most "
+            + "\(maxKeys) keys, once each")
+      }
       if line.isEmpty { continue }
       let target = try parse(Array(line), number: reader.number, provider: provider, invocation)
       try targets.add(target, invocation)

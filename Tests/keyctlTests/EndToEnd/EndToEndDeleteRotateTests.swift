@@ -201,6 +201,20 @@ struct EndToEndDeleteTests {
     #expect(try await sim.log().isEmpty)
   }
 
+  /// An endless stdin (`yes '' |`, or `yes ID |`: repeats are kept once) is
+  /// refused once it passes the line limit, before any request: never read
+  /// for ever.
+  @Test func anEndlessStdinIsRefusedNotReadForEver() async throws {
+    let sim = try await Simulator.start(counts)
+    try await sim.clearLog()
+    let result = try await Keyctl.shell(
+      "yes '' | \"$KEYCTL\" delete -p fal - --yes; exit ${PIPESTATUS[1]}",
+      environment: sim.environment())
+    #expect(result.status == 2, "\(result.stderr)")
+    #expect(result.stderr.hasPrefix("keyctl: stdin has more than 1000000 lines; nothing was sent"))
+    #expect(try await sim.log().isEmpty)
+  }
+
   /// stdout that cannot take the results: exit 10, and stderr says how many
   /// keys were deleted and that the rest are not known, so nobody takes
   /// "exit 10" for "nothing happened". The table is written at the end (all
